@@ -68,6 +68,8 @@ export const uploads = sqliteTable(
     lockedUntil: integer("locked_until"),
     drawingId: text("drawing_id"),
     jobId: text("job_id"),
+    /** True when the completed upload reused an earlier job (same content and options). */
+    deduplicated: integer("deduplicated", { mode: "boolean" }),
     expiresAt: integer("expires_at").notNull(),
     createdAt: integer("created_at").notNull().default(now),
   },
