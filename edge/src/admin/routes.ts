@@ -43,10 +43,12 @@ export const adminRoutes = new Hono<AppEnv>()
     return c.json(row, 201);
   });
 
-/** Kiosk groups are readable by any staff member. */
+/**
+ * Kiosk groups are readable by any staff member. Mounted at the /api root, so the guard sits on the
+ * route: a `.use()` here would run for every /api path and refuse agents and kiosks everywhere.
+ */
 export const groupReadRoutes = new Hono<AppEnv>()
-  .use(requireStaff("viewer"))
-  .get("/groups", async (c) => {
+  .get("/groups", requireStaff("viewer"), async (c) => {
     const rows = await db(c.env).select().from(tables.kioskGroups).orderBy(tables.kioskGroups.id);
     return c.json({ groups: rows });
   });
