@@ -139,3 +139,16 @@ export const FailRequest = Fenced.extend({
   message: z.string().max(4000),
 }).strict();
 export const JobOutcome = z.object({ job: Job });
+
+// ---- artifacts and events ----
+export const ArtifactKind = z.enum(["glb", "report", "preview"]);
+export type ArtifactKind = z.infer<typeof ArtifactKind>;
+/** Answer of an artifact upload: where the bytes landed (content-addressed). */
+export const Artifact = z.object({ kind: ArtifactKind, sha256: Sha256Hex, size: z.number().int() });
+export type Artifact = z.infer<typeof Artifact>;
+/** One stored progress event of a job. */
+export const JobEvent = z.object({
+  id: z.number().int(), jobId: z.string(), stage: z.string(), percent: z.number(),
+  message: z.string().nullable(), at: z.number(),
+});
+export type JobEvent = z.infer<typeof JobEvent>;

@@ -8,9 +8,13 @@ export interface DispatchCursor {
 }
 
 /**
- * Wakes long-polling agents the moment a job becomes claimable. One instance ("global") for the
- * deployment. It holds no job state (D1 does): only a sequence number bumped by `notify`, so a claim
- * that read cursor N and found nothing can wait for N+1 without missing a job created in between.
+ * Two small roles of one Durable Object class (one binding, JOB_DISPATCH):
+ *
+ * - **Dispatcher** (one instance, "global"): wakes long-polling agents the moment a job becomes
+ *   claimable. It holds no job state (D1 does): only a sequence number bumped by `notify`, so a claim
+ *   that read cursor N and found nothing can wait for N+1 without missing a job created in between.
+ * - **Job watch** (one instance per job, "watch:<jobId>"): the job's staff WebSockets (hibernation
+ *   API); `emit` pushes a progress or status message to each of them.
  */
 export class JobDispatch extends DurableObject<Env> {
   #epoch = crypto.randomUUID();
@@ -37,7 +41,7 @@ export class JobDispatch extends DurableObject<Env> {
       const timer = setTimeout(() => {
         this.#waiters.delete(wake);
         resolve();
-      }, timeoutMs);
+      }, Math.max(0, timeoutMs));
       const wake = () => {
         clearTimeout(timer);
         resolve();
@@ -46,6 +50,48 @@ export class JobDispatch extends DurableObject<Env> {
     });
     return this.cursor();
   }
+
+  // ---- job watch ----
+
+  /** Accepts a watcher's WebSocket; `X-Job-Snapshot` (JSON) is sent first as `{type: "job", job}`. */
+  async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+      return Response.json({ error: { code: "upgrade_required", message: "WebSocket expected" } }, { status: 426 });
+    }
+    const pair = new WebSocketPair();
+    const [client, server] = Object.values(pair) as [WebSocket, WebSocket];
+    this.ctx.acceptWebSocket(server);
+    const snapshot = request.headers.get("X-Job-Snapshot");
+    if (snapshot) server.send(`{"type":"job","job":${snapshot}}`);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** Push one message to every watcher; returns how many were reached. */
+  emit(payload: unknown): number {
+    const text = JSON.stringify(payload);
+    let sent = 0;
+    for (const ws of this.ctx.getWebSockets()) {
+      try {
+        ws.send(text);
+        sent++;
+      } catch {
+        // Gone between getWebSockets() and send(); its close hook cleans up.
+      }
+    }
+    return sent;
+  }
+
+  async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    if (message === "ping") ws.send("pong");
+  }
+
+  async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    ws.close(code === 1005 ? 1000 : code, "closing");
+  }
 }
 
 export const dispatcher = (env: Env) => env.JOB_DISPATCH.get(env.JOB_DISPATCH.idFromName("global"));
+
+/** The watch hub of one job. */
+export const jobWatch = (env: Env, jobId: string) =>
+  env.JOB_DISPATCH.get(env.JOB_DISPATCH.idFromName(`watch:${jobId}`));

@@ -1,7 +1,9 @@
 import type { Job } from "@cad-kiosk/schema";
 import type { tables } from "../lib/db.ts";
 
-type JobRow = typeof tables.jobs.$inferSelect;
+export type JobRow = typeof tables.jobs.$inferSelect;
+export type DrawingRow = typeof tables.drawings.$inferSelect;
+export type ModelRow = typeof tables.models.$inferSelect;
 
 /** The API view of a job row. */
 export function presentJob(row: JobRow): Job {
@@ -19,5 +21,32 @@ export function presentJob(row: JobRow): Job {
     cancelRequested: row.cancelRequested,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
+  };
+}
+
+/** The API view of a drawing (never its R2 key or uploader). */
+export function presentDrawing(row: DrawingRow) {
+  return {
+    id: row.id,
+    sha256: row.sha256,
+    filename: row.filename,
+    size: row.size,
+    fileKind: row.fileKind as "dxf" | "dxf-binary" | "pdf" | "png" | "jpeg",
+    createdAt: row.createdAt,
+  };
+}
+
+/** The API view of a model. */
+export function presentModel(row: ModelRow) {
+  return {
+    id: row.id,
+    jobId: row.jobId,
+    drawingId: row.drawingId,
+    glbSha256: row.glbSha256,
+    glbSize: row.glbSize,
+    hasReport: row.reportKey !== null,
+    hasPreview: row.previewKey !== null,
+    stats: row.stats ?? null,
+    createdAt: row.createdAt,
   };
 }
