@@ -1,0 +1,120 @@
+"""Mesh assembly: extrude polygons into prisms with flat normals, and polylines into GL lines.
+
+Why flat normals and duplicated vertices: architectural prisms have hard edges; smooth normals
+would shade walls as blobs. Triangulation uses earcut (holes supported), winding is fixed
+afterwards by signed area so every face points outwards.
+"""
+from __future__ import annotations
+
+import mapbox_earcut as earcut
+import numpy as np
+import shapely
+from shapely.geometry import Polygon
+from shapely.geometry.base import BaseGeometry
+
+from .scene import MeshPart, to_gltf_frame
+
+__all__ = ["TriangleBatch", "LineBatch", "polygons_of"]
+
+
+def polygons_of(geom: BaseGeometry | None) -> list[Polygon]:
+    if geom is None or geom.is_empty:
+        return []
+    if isinstance(geom, Polygon):
+        return [geom]
+    return [p for sub in getattr(geom, "geoms", []) for p in polygons_of(sub)]
+
+
+class TriangleBatch:
+    """Collects triangles (plan frame, float64) and emits one glTF triangle primitive."""
+
+    def __init__(self) -> None:
+        self.pos: list[np.ndarray] = []
+        self.nrm: list[np.ndarray] = []
+        self.count = 0
+
+    def add_triangles(self, tris: np.ndarray) -> None:
+        """(n, 3, 3) triangles with per-face normals; degenerate ones are dropped."""
+        if len(tris) == 0:
+            return
+        n = np.cross(tris[:, 1] - tris[:, 0], tris[:, 2] - tris[:, 0])
+        ln = np.linalg.norm(n, axis=1)
+        ok = ln > 1e-12
+        tris, n, ln = tris[ok], n[ok], ln[ok]
+        if len(tris) == 0:
+            return
+        n = n / ln[:, None]
+        self.pos.append(tris.reshape(-1, 3))
+        self.nrm.append(np.repeat(n, 3, axis=0))
+        self.count += len(tris) * 3
+
+    def add_prism(self, geom: BaseGeometry, z0: float, z1: float) -> None:
+        for poly in polygons_of(geom):
+            self._prism(shapely.geometry.polygon.orient(poly, 1.0), z0, z1)
+
+    def _prism(self, poly: Polygon, z0: float, z1: float) -> None:
+        rings = [np.asarray(poly.exterior.coords)[:-1]] + [np.asarray(r.coords)[:-1] for r in poly.interiors]
+        rings = [r for r in rings if len(r) >= 3]
+        if not rings:
+            return
+        verts = np.vstack(rings)
+        ends = np.cumsum([len(r) for r in rings]).astype(np.uint32)
+        idx = earcut.triangulate_float64(verts, ends)
+        if len(idx):
+            tri2 = verts[idx.reshape(-1, 3)]
+            area = (tri2[:, 1, 0] - tri2[:, 0, 0]) * (tri2[:, 2, 1] - tri2[:, 0, 1]) - \
+                (tri2[:, 2, 0] - tri2[:, 0, 0]) * (tri2[:, 1, 1] - tri2[:, 0, 1])
+            flip = area < 0
+            tri2[flip] = tri2[flip][:, ::-1]
+            top = np.concatenate((tri2, np.full((len(tri2), 3, 1), z1)), axis=2)
+            bottom = np.concatenate((tri2[:, ::-1], np.full((len(tri2), 3, 1), z0)), axis=2)
+            self.add_triangles(top)
+            self.add_triangles(bottom)
+        # Sides: exterior CCW and holes CW after orient(), so edge a→b has the solid on its left.
+        for ring in rings:
+            a = ring
+            b = np.roll(ring, -1, axis=0)
+            keep = np.hypot(*(b - a).T) > 1e-9
+            a, b = a[keep], b[keep]
+            if len(a) == 0:
+                continue
+            za = np.full((len(a), 1), z0)
+            zb = np.full((len(a), 1), z1)
+            a0, b0 = np.hstack((a, za)), np.hstack((b, za))
+            a1, b1 = np.hstack((a, zb)), np.hstack((b, zb))
+            self.add_triangles(np.concatenate((np.stack((a0, b0, b1), 1), np.stack((a0, b1, a1), 1))))
+
+    def part(self, material: str, origin: np.ndarray) -> MeshPart | None:
+        if not self.count:
+            return None
+        pos = to_gltf_frame(np.vstack(self.pos), origin)
+        nrm = to_gltf_frame(np.vstack(self.nrm), np.zeros(2))
+        nrm /= np.linalg.norm(nrm, axis=1, keepdims=True)
+        idx = np.arange(len(pos), dtype=np.uint32)
+        return MeshPart(material, "triangles", pos, idx, nrm.astype(np.float32))
+
+
+class LineBatch:
+    """Collects polylines at a fixed height and emits one glTF LINES primitive."""
+
+    def __init__(self, z: float) -> None:
+        self.z = z
+        self.pts: list[np.ndarray] = []
+        self.idx: list[np.ndarray] = []
+        self.count = 0
+
+    def add(self, pts: np.ndarray) -> None:
+        n = len(pts)
+        if n < 2:
+            return
+        seg = np.arange(n - 1, dtype=np.uint32) + self.count
+        self.idx.append(np.stack((seg, seg + 1), axis=1).ravel())
+        self.pts.append(pts)
+        self.count += n
+
+    def part(self, material: str, origin: np.ndarray) -> MeshPart | None:
+        if not self.count:
+            return None
+        xy = np.vstack(self.pts)
+        xyz = np.hstack((xy, np.full((len(xy), 1), self.z)))
+        return MeshPart(material, "lines", to_gltf_frame(xyz, origin), np.concatenate(self.idx))

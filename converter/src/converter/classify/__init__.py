@@ -1,0 +1,145 @@
+"""Classify a plan in metres into a :class:`Building`: walls, openings, rooms, columns, lines.
+
+Why one orchestrator over small pure helpers: each helper (layers, walls, openings, rooms) is
+testable on a tiny plan; this module only routes primitives by category and keeps what no helper
+used visible as lines, so nothing disappears.
+"""
+from __future__ import annotations
+
+import numpy as np
+import shapely
+from shapely.geometry import Polygon
+
+from ..options import Options
+from ..plan.model import Path, Plan, Region
+from .layers import ANNOTATION_KINDS, LayerClassifier, category_of_name
+from .model import Building, Opening, Room, WallPiece
+from .openings import group_instances, locate_opening
+from .rooms import name_rooms, rooms_from_boundaries, rooms_from_walls
+from .walls import wall_pieces
+
+__all__ = ["classify_plan", "Building", "Opening", "Room", "WallPiece"]
+
+MAX_LABELS = 5000
+
+
+def classify_plan(plan: Plan, opts: Options) -> Building:
+    """Route every primitive of ``plan`` to its category and derive the building elements."""
+    layer_cat = LayerClassifier(opts.layerMapping)
+    b = Building()
+    by_cat: dict[str, tuple[list[Path], list[Region]]] = {}
+
+    def category(prim) -> str:
+        if prim.kind in ANNOTATION_KINDS:
+            return "annotation"
+        cat = layer_cat(prim.layer)
+        if cat == "other" and prim.group:
+            cat = _block_category(prim.group, plan.groups) or cat
+        return cat
+
+    for p in plan.paths:
+        by_cat.setdefault(category(p), ([], []))[0].append(p)
+    for r in plan.regions:
+        by_cat.setdefault(category(r), ([], []))[1].append(r)
+    for layer in {p.layer for p in plan.paths} | {r.layer for r in plan.regions} | \
+            {t.layer for t in plan.texts} | {f.layer for f in plan.faces}:
+        b.layer_categories[layer] = layer_cat(layer)
+    empty: tuple[list[Path], list[Region]] = ([], [])
+
+    # Walls
+    wpaths, wregions = by_cat.get("wall", empty)
+    pieces, leftovers = wall_pieces(wpaths, wregions, opts)
+    b.pieces = pieces
+    by_layer: dict[str, list] = {}
+    for piece in pieces:
+        by_layer.setdefault(piece.layer, []).append(piece.polygon)
+    for layer, polys in by_layer.items():
+        b.walls[layer] = shapely.unary_union(polys)
+    all_walls = shapely.unary_union(list(b.walls.values())) if b.walls else None
+    for p in leftovers:
+        _line(b, "wall", p)
+
+    # Doors and windows
+    items = [(k, prim) for k in ("door", "window") for prim in
+             by_cat.get(k, empty)[0] + by_cat.get(k, empty)[1]]
+    tree = shapely.STRtree([pc.polygon for pc in pieces]) if pieces else None
+    for inst in group_instances(items, plan.groups, layer_cat):
+        op = locate_opening(inst, all_walls, tree, pieces)
+        if op is not None:
+            b.openings.append(op)
+        elif inst.paths or inst.regions:
+            b.warnings.append(f"a {inst.kind} symbol on layer {inst.layer!r} is no plausible opening; kept as lines")
+        for p in inst.paths:
+            _line(b, inst.kind, p)
+        for r in inst.regions:
+            _ring_lines(b, inst.kind, r)
+    unhosted = sum(1 for o in b.openings if not o.hosted)
+    if unhosted:
+        b.warnings.append(f"{unhosted} door/window symbols have no wall around them")
+
+    # Columns
+    cpaths, cregions = by_cat.get("column", empty)
+    col_polys: dict[str, list] = {}
+    for p in cpaths:
+        if p.closed and len(p.points) >= 3:
+            col_polys.setdefault(p.layer, []).append(Polygon(p.points))
+        else:
+            _line(b, "column", p)
+    for r in cregions:
+        col_polys.setdefault(r.layer, []).append(Polygon(r.exterior, r.holes))
+    for layer, polys in col_polys.items():
+        geom = shapely.unary_union([shapely.make_valid(g) for g in polys])
+        if not geom.is_empty:
+            b.columns[layer] = geom
+
+    # Rooms
+    rpaths, rregions = by_cat.get("room", empty)
+    b.rooms = rooms_from_boundaries(rpaths, rregions, opts.minRoomArea)
+    if not b.rooms and all_walls is not None:
+        b.rooms = rooms_from_walls(all_walls, [o.plug for o in b.openings if o.hosted], opts.minRoomArea)
+    for p in rpaths:
+        if not p.closed:
+            _line(b, "room", p)
+    name_rooms(b.rooms, plan.texts)
+
+    # Everything else stays visible as lines at floor level.
+    for cat in ("stair", "annotation", "other"):
+        paths, regions = by_cat.get(cat, empty)
+        for p in paths:
+            _line(b, cat, p)
+        for r in regions:
+            _ring_lines(b, cat, r)
+    for f in plan.faces:
+        b.faces.setdefault(f.layer, []).append(f.triangles)
+    for t in plan.texts[:MAX_LABELS]:
+        b.labels.append((t.text, float(t.position[0]), float(t.position[1]), t.layer))
+    if len(plan.texts) > MAX_LABELS:
+        b.warnings.append(f"only the first {MAX_LABELS} of {len(plan.texts)} texts kept as labels")
+    return b
+
+
+def _block_category(group: int, groups: dict) -> str | None:
+    g = group
+    while g:
+        info = groups.get(g)
+        if info is None:
+            return None
+        cat = category_of_name(info.block)
+        if cat in ("door", "window", "column", "stair"):
+            return cat
+        g = info.parent
+    return None
+
+
+def _line(b: Building, cat: str, p: Path) -> None:
+    pts = p.points
+    if p.closed and len(pts) > 2:
+        pts = np.vstack((pts, pts[:1]))
+    if len(pts) >= 2:
+        b.add_line(cat, p.layer, pts)
+
+
+def _ring_lines(b: Building, cat: str, r: Region) -> None:
+    for ring in [r.exterior, *r.holes]:
+        if len(ring) >= 2:
+            b.add_line(cat, r.layer, np.vstack((ring, ring[:1])))

@@ -1,0 +1,77 @@
+"""Rooms: closed boundaries on room layers, or the spaces the walls (with openings closed) enclose.
+
+Why both: many plans carry explicit room polygons (A-AREA, 실, Raum); the others still show
+rooms as the holes of the wall footprint once door and window gaps are plugged. Each room takes
+its name from the text inside it, preferring words over numbers (areas, room numbers).
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import shapely
+from shapely.geometry import Polygon
+from shapely.geometry.base import BaseGeometry
+
+from ..plan.model import Path, Region, Text
+from .model import Room
+
+__all__ = ["rooms_from_boundaries", "rooms_from_walls", "name_rooms"]
+
+_NUMERIC = re.compile(r"^[\s\d.,:;+\-×x*/()²m㎡m2]*$", re.IGNORECASE)
+
+
+def rooms_from_boundaries(paths: list[Path], regions: list[Region], min_area: float) -> list[Room]:
+    rooms = []
+    for p in paths:
+        if p.closed and len(p.points) >= 3:
+            _append(rooms, Polygon(p.points), p.layer, "boundary", min_area)
+    for r in regions:
+        _append(rooms, Polygon(r.exterior, r.holes), r.layer, "boundary", min_area)
+    return rooms
+
+
+def rooms_from_walls(walls: BaseGeometry, plugs: list[BaseGeometry], min_area: float) -> list[Room]:
+    """The interiors enclosed by walls once every opening is plugged."""
+    if walls is None or walls.is_empty:
+        return []
+    solid = shapely.unary_union([walls, *plugs]).buffer(0.005, join_style="mitre").buffer(
+        -0.005, join_style="mitre")
+    rooms: list[Room] = []
+    for poly in getattr(solid, "geoms", [solid]):
+        if not isinstance(poly, Polygon):
+            continue
+        for ring in poly.interiors:
+            inner = Polygon(ring).difference(solid)
+            for part in getattr(inner, "geoms", [inner]):
+                if isinstance(part, Polygon):
+                    _append(rooms, part, "", "walls", min_area)
+    return rooms
+
+
+def _append(rooms: list[Room], poly: BaseGeometry, layer: str, source: str, min_area: float) -> None:
+    if not poly.is_valid:
+        poly = shapely.make_valid(poly)
+    for part in getattr(poly, "geoms", [poly]):
+        if isinstance(part, Polygon) and part.area >= min_area:
+            rooms.append(Room(part, "", round(float(part.area), 2), layer, source))
+
+
+def name_rooms(rooms: list[Room], texts: list[Text]) -> None:
+    """Give each room the most prominent wordy text inside it (in place)."""
+    if not rooms or not texts:
+        return
+    xs = np.array([t.position[0] for t in texts])
+    ys = np.array([t.position[1] for t in texts])
+    for room in rooms:
+        inside = np.nonzero(shapely.contains_xy(room.polygon, xs, ys))[0]
+        if len(inside) == 0:
+            continue
+        c = room.polygon.representative_point()
+        def rank(k: int) -> tuple:
+            t = texts[k]
+            words = not _NUMERIC.match(t.text)
+            return (not words, -round(t.height, 3), float(np.hypot(t.position[0] - c.x, t.position[1] - c.y)))
+        best = texts[min(inside, key=rank)]
+        if not _NUMERIC.match(best.text):
+            room.name = best.text.splitlines()[0].strip()[:120]

@@ -1,0 +1,60 @@
+"""Refuse absurd coordinates before any geometry work.
+
+Why: a drawing with NaNs or coordinates beyond the size of the Earth yields a GLB that no viewer
+can show (float32 precision) and may blow up triangulation; better a clear permanent error.
+Drawings whose geometry is all far from the origin are fine: the writer centres the model.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import BadDrawing
+from ..plan.model import Plan
+
+__all__ = ["MAX_COORDINATE_M", "MAX_EXTENT_M", "check_extent", "plan_bounds"]
+
+MAX_COORDINATE_M = 1.0e7
+MAX_EXTENT_M = 1.0e5
+
+
+def plan_bounds(plan: Plan) -> tuple[np.ndarray, np.ndarray] | None:
+    arrays = [p.points for p in plan.paths] + [r.exterior for r in plan.regions]
+    arrays += [f.triangles.reshape(-1, 3)[:, :2] for f in plan.faces]
+    if not arrays:
+        return None
+    lo = np.min([a.min(axis=0) for a in arrays if len(a)], axis=0)
+    hi = np.max([a.max(axis=0) for a in arrays if len(a)], axis=0)
+    return lo, hi
+
+
+def check_extent(plan: Plan) -> Plan:
+    """Drop non-finite primitives (counted) and refuse coordinates beyond the limits.
+
+    Raises:
+        BadDrawing: code ``absurd_coordinates``.
+    """
+    def finite(a: np.ndarray) -> bool:
+        return bool(np.all(np.isfinite(a)))
+
+    before = len(plan.paths) + len(plan.regions) + len(plan.faces)
+    plan.paths = [p for p in plan.paths if finite(p.points)]
+    plan.regions = [r for r in plan.regions if finite(r.exterior) and all(finite(h) for h in r.holes)]
+    plan.faces = [f for f in plan.faces if finite(f.triangles)]
+    plan.texts = [t for t in plan.texts if finite(t.position)]
+    dropped = before - (len(plan.paths) + len(plan.regions) + len(plan.faces))
+    if dropped:
+        plan.skipped["(non-finite coordinates)"] += dropped
+        plan.warnings.append(f"{dropped} primitives with non-finite coordinates dropped")
+    bounds = plan_bounds(plan)
+    if bounds is None:
+        return plan
+    lo, hi = bounds
+    if max(np.max(np.abs(lo)), np.max(np.abs(hi))) > MAX_COORDINATE_M:
+        raise BadDrawing(
+            f"absurd coordinates: the drawing reaches {max(np.max(np.abs(lo)), np.max(np.abs(hi))):.3g} m "
+            f"from the origin (limit {MAX_COORDINATE_M:.0e} m); check the units", code="absurd_coordinates")
+    if np.max(hi - lo) > MAX_EXTENT_M:
+        raise BadDrawing(
+            f"absurd coordinates: the drawing spans {np.max(hi - lo):.3g} m (limit {MAX_EXTENT_M:.0e} m "
+            f"for a building plan); check the units or stray entities", code="absurd_coordinates")
+    return plan

@@ -1,0 +1,79 @@
+"""Scale a plan to metres.
+
+Why a guess at all: many drawings say nothing ($INSUNITS = 0). Floor plans are most often drawn
+in millimetres, centimetres or metres; a building's footprint gives the answer reliably enough,
+and the report says it was a guess (the ``units`` option overrides).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import BadOptions
+from ..plan.model import Plan
+
+__all__ = ["INSUNITS_NAMES", "UNIT_TO_METRES", "unit_scale", "normalise_units", "guess_unit"]
+
+#: DXF $INSUNITS codes → unit names.
+INSUNITS_NAMES: dict[int, str] = {
+    1: "in", 2: "ft", 3: "mi", 4: "mm", 5: "cm", 6: "m", 7: "km", 8: "uin", 9: "mil", 10: "yd",
+    11: "angstrom", 12: "nm", 13: "um", 14: "dm", 15: "dam", 16: "hm", 17: "Gm", 21: "ft-us",
+}
+UNIT_TO_METRES: dict[str, float] = {
+    "in": 0.0254, "ft": 0.3048, "mi": 1609.344, "mm": 0.001, "cm": 0.01, "m": 1.0, "km": 1000.0,
+    "uin": 0.0254e-6, "mil": 0.0254e-3, "yd": 0.9144, "angstrom": 1e-10, "nm": 1e-9, "um": 1e-6,
+    "dm": 0.1, "dam": 10.0, "hm": 100.0, "Gm": 1e9, "ft-us": 1200 / 3937,
+}
+
+
+def unit_scale(unit: str) -> float:
+    try:
+        return UNIT_TO_METRES[unit]
+    except KeyError:
+        raise BadOptions(f"unknown unit {unit!r}") from None
+
+
+def guess_unit(plan: Plan) -> str:
+    """Pick mm / cm / m from the robust span of the geometry (5th–95th percentile)."""
+    pts = [p.points for p in plan.paths] + [r.exterior for r in plan.regions]
+    if not pts:
+        return "m"
+    allpts = np.concatenate(pts)
+    lo = np.percentile(allpts, 5, axis=0)
+    hi = np.percentile(allpts, 95, axis=0)
+    span = float(np.max(hi - lo))
+    if span > 2000:
+        return "mm"
+    if span > 300:
+        return "cm"
+    return "m"
+
+
+def normalise_units(plan: Plan, override: str | None = None) -> Plan:
+    """Scale every primitive of ``plan`` in place to metres; returns the plan for chaining."""
+    unit = override or plan.unit
+    if unit is None:
+        unit = guess_unit(plan)
+        plan.warnings.append(f"drawing units not set ($INSUNITS=0); guessed {unit} from its size")
+        plan.source["unitsGuessed"] = True
+    s = unit_scale(unit)
+    plan.source["units"] = unit
+    plan.source["unitsOverridden"] = bool(override)
+    plan.scale = 1.0
+    if s == 1.0:
+        return plan
+    for p in plan.paths:
+        p.points = p.points * s
+        p.width *= s
+        if p.arc is not None:
+            p.arc.cx *= s
+            p.arc.cy *= s
+            p.arc.radius *= s
+    for r in plan.regions:
+        r.exterior = r.exterior * s
+        r.holes = [h * s for h in r.holes]
+    for t in plan.texts:
+        t.position = t.position * s
+        t.height *= s
+    for f in plan.faces:
+        f.triangles = f.triangles * s
+    return plan

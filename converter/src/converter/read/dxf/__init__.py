@@ -1,0 +1,88 @@
+"""DXF reader: file → :class:`~converter.plan.Plan` in drawing units (R12–R2018, ASCII/binary).
+
+Everything DXF-specific lives in this package; the plan it returns is the same model a PDF
+reader will produce, so classify/build/write never see ezdxf objects.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from ...errors import BadDrawing
+from ...normalise.units import INSUNITS_NAMES, unit_scale
+from ...options import Options
+from ...plan.model import Plan
+from .blocks import Exploder
+from .entities import EntityConverter
+from .load import load_document
+from .text import clean_text
+
+__all__ = ["read_dxf"]
+
+Progress = Callable[[float, str], None]
+
+
+def read_dxf(path: str, options: Options, progress: Progress | None = None) -> Plan:
+    """Read model space of ``path`` with blocks exploded.
+
+    Raises:
+        BadDrawing: the file cannot be read as a DXF.
+        LimitExceeded: more than ``options.maxEntities`` entities.
+    """
+    report = progress or (lambda f, m: None)
+    report(0.0, "opening drawing")
+    loaded = load_document(path)
+    doc = loaded.doc
+    plan = Plan()
+    plan.source = {
+        "format": "dxf-binary" if loaded.binary else "dxf",
+        "version": doc.dxfversion,
+        "release": doc.acad_release,
+        "encoding": doc.encoding,
+        "recovered": loaded.recovered,
+    }
+    if loaded.truncated:
+        plan.warnings.append("the file is truncated (no EOF marker); converted what could be recovered")
+    if loaded.recovered:
+        plan.warnings.append(f"damaged DXF read by the recovering reader ({len(loaded.fixes)} issues)")
+        plan.source["fixes"] = loaded.fixes
+    insunits = int(doc.header.get("$INSUNITS", 0) or 0)
+    plan.unit = INSUNITS_NAMES.get(insunits)
+    if insunits and plan.unit is None:
+        plan.warnings.append(f"unknown $INSUNITS {insunits}; treating as unitless")
+    plan.source["insunits"] = insunits
+    unit = options.units or plan.unit
+    guess = unit_scale(unit) if unit else _guess_scale(doc)
+    conv = EntityConverter(tolerance=options.curveTolerance / guess, skipped={})
+    hidden = frozenset(
+        clean_text(layer.dxf.name) for layer in doc.layers if layer.is_off() or layer.is_frozen()
+    )
+    exploder = Exploder(doc, conv, plan, options.maxEntities, hidden)
+    msp = doc.modelspace()
+    n = max(1, len(msp))
+    report(0.3, f"reading {len(msp)} model-space entities")
+    for i, e in enumerate(msp):
+        exploder.add_entity(e)
+        if i % 20000 == 19999:
+            report(0.3 + 0.7 * i / n, f"read {i + 1} of {n} entities")
+    for key, count in conv.skipped.items():
+        plan.skipped[key] += count
+    plan.source["blockInstances"] = len(exploder.groups)
+    plan.groups = exploder.groups  # type: ignore[attr-defined]
+    for layer in doc.layers:
+        plan.layers[clean_text(layer.dxf.name)] = {"hidden": clean_text(layer.dxf.name) in hidden}
+    return plan
+
+
+def _guess_scale(doc) -> float:
+    """Unit guess from the header extents, only to pick a tessellation tolerance."""
+    try:
+        lo, hi = doc.header.get("$EXTMIN"), doc.header.get("$EXTMAX")
+        span = max(abs(hi[0] - lo[0]), abs(hi[1] - lo[1]))
+    except Exception:  # noqa: BLE001
+        return 1.0
+    if not (span == span) or span > 1e12 or span <= 0:
+        return 1.0
+    return 0.001 if span > 2000 else 1.0
+
+
+__all__ += ["BadDrawing"]

@@ -1,0 +1,232 @@
+"""Explode INSERTs recursively into plan primitives (nested, rotated, scaled, mirrored, MINSERT).
+
+Why not ``virtual_entities()``: a door block placed 500 times would be re-parsed 500 times. Each
+block's own entities are converted once (in block coordinates) and every instance only applies a
+2-D affine matrix with numpy. Cycles (a block inserting itself) and runaway depth are refused as
+a bad drawing; each instance gets a fresh ``group`` id so a door block counts as one door.
+"""
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import numpy as np
+from ezdxf.entities import DXFGraphic, Insert
+
+from ...errors import BadDrawing, LimitExceeded
+from ...plan.model import Arc, Face3D, Path, Plan, Region, Text
+from .entities import SKIPPED_TYPES, EntityConverter, Primitive
+from .text import clean_text
+
+__all__ = ["Exploder", "MAX_BLOCK_DEPTH", "GroupInfo"]
+
+MAX_BLOCK_DEPTH = 24
+
+
+@dataclass(slots=True)
+class GroupInfo:
+    """One block instance: its parent instance (0 = model space), block name, layer and the
+    direction of its x axis in the drawing (door and window blocks are drawn along x)."""
+
+    parent: int
+    block: str
+    layer: str
+    axis: tuple[float, float] = (1.0, 0.0)
+
+
+@dataclass
+class _BlockContent:
+    prims: list[Primitive] = field(default_factory=list)
+    inserts: list[Insert] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+class Exploder:
+    """Walks model space, expanding block references into ``plan``."""
+
+    def __init__(self, doc, conv: EntityConverter, plan: Plan, max_entities: int,
+                 hidden_layers: frozenset[str]) -> None:
+        self.doc = doc
+        self.conv = conv
+        self.plan = plan
+        self.max_entities = max_entities
+        self.hidden = hidden_layers
+        self.blocks: dict[str, _BlockContent | None] = {}
+        self.groups: dict[int, GroupInfo] = {}
+        self.total = 0
+
+    # -- counting -----------------------------------------------------------------------------
+    def _count(self, kind: str, n: int = 1) -> None:
+        self.plan.entity_counts[kind] += n
+        self.total += n
+        if self.total > self.max_entities:
+            raise LimitExceeded(
+                f"the drawing has more than {self.max_entities} entities after exploding blocks "
+                f"(maxEntities)", code="entity_limit")
+
+    def _skip(self, key: str, n: int = 1) -> None:
+        self.plan.skipped[key] += n
+
+    # -- model space ----------------------------------------------------------------------------
+    def add_entity(self, e: DXFGraphic) -> None:
+        kind = e.dxftype()
+        layer = clean_text(e.dxf.get("layer", "0"))
+        if layer in self.hidden:
+            self._count(kind)
+            self._skip(f"{kind} (hidden layer)")
+            return
+        if kind == "INSERT":
+            self._count(kind)
+            self._insert(e, np.eye(3), layer, parent=0, stack=())
+            return
+        self._count(kind)
+        prims = self._convert(e, layer)
+        if prims is None:
+            return
+        for p in prims:
+            self._emit(p)
+
+    def _convert(self, e: DXFGraphic, layer: str) -> list[Primitive] | None:
+        kind = e.dxftype()
+        if kind in SKIPPED_TYPES:
+            self._skip(kind)
+            return None
+        try:
+            prims = self.conv.convert(e, layer)
+        except (BadDrawing, LimitExceeded):
+            raise
+        except Exception:  # noqa: BLE001 - one broken entity must not sink the drawing
+            self._skip(f"{kind} (invalid)")
+            return None
+        if prims is None:
+            self._skip(kind)
+        return prims
+
+    def _emit(self, p: Primitive) -> None:
+        if isinstance(p, Path):
+            self.plan.paths.append(p)
+        elif isinstance(p, Region):
+            self.plan.regions.append(p)
+        elif isinstance(p, Text):
+            self.plan.texts.append(p)
+        else:
+            self.plan.faces.append(p)
+
+    # -- blocks ---------------------------------------------------------------------------------
+    def _content(self, name: str) -> _BlockContent | None:
+        if name in self.blocks:
+            return self.blocks[name]
+        block = self.doc.blocks.get(name)
+        content: _BlockContent | None = None
+        if block is not None and not (block.block and block.block.is_xref):
+            content = _BlockContent()
+            for e in block:
+                kind = e.dxftype()
+                content.counts[kind] = content.counts.get(kind, 0) + 1
+                if kind == "INSERT":
+                    content.inserts.append(e)
+                    continue
+                if kind == "ATTDEF":
+                    continue
+                layer = clean_text(e.dxf.get("layer", "0"))
+                prims = self._convert(e, layer) if layer not in self.hidden else None
+                content.prims.extend(prims or ())
+        self.blocks[name] = content
+        return content
+
+    def _insert(self, ins: Insert, parent_m: np.ndarray, layer: str, parent: int,
+                stack: tuple[str, ...]) -> None:
+        name = ins.dxf.get("name", "")
+        if name in stack:
+            raise BadDrawing(f"recursive block definition: {' → '.join(stack + (name,))}",
+                             code="recursive_blocks")
+        if len(stack) >= MAX_BLOCK_DEPTH:
+            raise BadDrawing(f"blocks nested deeper than {MAX_BLOCK_DEPTH} levels", code="recursive_blocks")
+        content = self._content(name)
+        # Attributes are texts in WCS already (room names often live here).
+        for attrib in ins.attribs:
+            for p in self.conv.convert(attrib, _inherit(clean_text(attrib.dxf.layer), layer)) or ():
+                if isinstance(p, Text):
+                    p.position = _affine_pt(p.position, parent_m)
+                    self._emit(p)
+        if content is None:
+            self._skip("INSERT (missing or external block)")
+            return
+        for m in _instance_matrices(ins):
+            full = m @ parent_m
+            if not np.all(np.isfinite(full)):
+                self._skip("INSERT (invalid transform)")
+                continue
+            gid = len(self.groups) + 1
+            ax = full[0, :2]
+            norm = float(np.hypot(ax[0], ax[1])) or 1.0
+            self.groups[gid] = GroupInfo(parent, clean_text(name), layer, (ax[0] / norm, ax[1] / norm))
+            for kind, n in content.counts.items():
+                if kind != "INSERT":
+                    self._count(kind, n)
+            for prim in content.prims:
+                self._emit(_place(prim, full, _inherit(prim.layer, layer), gid, name))
+            for sub in content.inserts:
+                self._count("INSERT")
+                sub_layer = _inherit(clean_text(sub.dxf.get("layer", "0")), layer)
+                if sub_layer in self.hidden:
+                    continue
+                self._insert(sub, full, sub_layer, gid, stack + (name,))
+
+
+def _inherit(layer: str, insert_layer: str) -> str:
+    """Entities on layer 0 inside a block take the layer of the INSERT (AutoCAD semantics)."""
+    return insert_layer if layer == "0" else layer
+
+
+def _instance_matrices(ins: Insert) -> Iterator[np.ndarray]:
+    inserts = ins.multi_insert() if ins.mcount > 1 else (ins,)
+    for one in inserts:
+        m44 = np.array(list(one.matrix44()), dtype=float).reshape(4, 4)
+        m = np.eye(3)
+        m[:2, :2] = m44[:2, :2]
+        m[2, :2] = m44[3, :2]
+        yield m
+
+
+def _affine_pt(p: np.ndarray, m: np.ndarray) -> np.ndarray:
+    return p @ m[:2, :2] + m[2, :2]
+
+
+def _place(prim: Primitive, m: np.ndarray, layer: str, gid: int, block: str) -> Primitive:
+    a, t = m[:2, :2], m[2, :2]
+    out = copy.copy(prim)
+    out.layer = layer
+    out.group = gid
+    out.block = block
+    if isinstance(prim, Path):
+        out.points = prim.points @ a + t
+        scale = math.sqrt(abs(np.linalg.det(a)))
+        out.width = prim.width * scale
+        if prim.arc is not None:
+            out.arc = _place_arc(prim.arc, a, t, scale)
+    elif isinstance(prim, Region):
+        out.exterior = prim.exterior @ a + t
+        out.holes = [h @ a + t for h in prim.holes]
+    elif isinstance(prim, Text):
+        out.position = prim.position @ a + t
+        out.height = prim.height * math.sqrt(abs(np.linalg.det(a)))
+    elif isinstance(prim, Face3D):
+        tri = prim.triangles.copy()
+        tri[..., :2] = tri[..., :2] @ a + t
+        out.triangles = tri
+    return out
+
+
+def _place_arc(arc: Arc, a: np.ndarray, t: np.ndarray, scale: float) -> Arc:
+    c = np.array((arc.cx, arc.cy)) @ a + t
+    p0 = np.array((math.cos(arc.start), math.sin(arc.start))) @ a
+    p1 = np.array((math.cos(arc.end), math.sin(arc.end))) @ a
+    a0, a1 = math.atan2(p0[1], p0[0]), math.atan2(p1[1], p1[0])
+    if np.linalg.det(a) < 0:
+        a0, a1 = a1, a0
+    if arc.sweep >= 2 * math.pi - 1e-9:
+        a0, a1 = 0.0, 2 * math.pi
+    return Arc(float(c[0]), float(c[1]), arc.radius * scale, a0, a1)
