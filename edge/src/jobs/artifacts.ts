@@ -44,14 +44,15 @@ export const artifactKey = (kind: ArtifactKind, sha256: string) =>
   `${ARTIFACT_SPECS[kind].prefix}/${sha256}.${ARTIFACT_SPECS[kind].ext}`;
 
 /**
- * A pass-through stream that checks the leading bytes (and, for glb, the header's total length),
- * counts bytes and feeds each chunk to a SHA-256 digest. Nothing is buffered beyond one chunk.
+ * Checks the leading bytes (and, for glb, the header's total length) and counts bytes, one chunk at a
+ * time; nothing is kept beyond the first 12 bytes.
  */
-function inspector(spec: ArtifactSpec, length: number, digest: WritableStreamDefaultWriter<ArrayBufferView>) {
+function checker(spec: ArtifactSpec, length: number) {
   const head = new Uint8Array(12);
   let seen = 0;
-  return new TransformStream<Uint8Array, Uint8Array>({
-    async transform(chunk, controller) {
+  const isGlb = spec === ARTIFACT_SPECS.glb;
+  return {
+    chunk(chunk: Uint8Array) {
       if (seen < head.length) head.set(chunk.subarray(0, head.length - seen), seen);
       const before = seen;
       seen += chunk.byteLength;
@@ -59,21 +60,48 @@ function inspector(spec: ArtifactSpec, length: number, digest: WritableStreamDef
       if (spec.magic && before < spec.magic.length && seen >= spec.magic.length) {
         if (!spec.magic.every((b, i) => head[i] === b)) throw invalid(`not a ${spec.ext.toUpperCase()} file (bad magic bytes)`);
       }
-      if (spec === ARTIFACT_SPECS.glb && before < 12 && seen >= 12) {
+      if (isGlb && before < 12 && seen >= 12) {
         const view = new DataView(head.buffer);
         if (view.getUint32(4, true) !== 2) throw invalid("only glTF 2.0 binaries are accepted");
         if (view.getUint32(8, true) !== length) throw invalid("GLB header length does not match the body");
       }
-      await digest.write(chunk);
-      controller.enqueue(chunk);
     },
-    async flush() {
+    end() {
       if (seen !== length) throw invalid("body is shorter than its Content-Length");
-      if (spec.magic && seen < spec.magic.length) throw invalid(`not a ${spec.ext.toUpperCase()} file (too short)`);
-      if (spec === ARTIFACT_SPECS.glb && seen < 12) throw invalid("GLB too short");
-      await digest.close();
+      if ((spec.magic && seen < spec.magic.length) || (isGlb && seen < 12)) throw invalid(`${spec.ext.toUpperCase()} file too short`);
     },
-  });
+  };
+}
+
+/**
+ * Pump the body into R2 at `key` through the checker and a SHA-256 digest, chunk by chunk, with
+ * backpressure from R2. A failed check aborts the write and cancels the body. Returns the hex digest.
+ */
+async function pump(bucket: R2Bucket, key: string, spec: ArtifactSpec, length: number, body: ReadableStream<Uint8Array>) {
+  const check = checker(spec, length);
+  const digest = new crypto.DigestStream("SHA-256");
+  const hash = digest.getWriter();
+  const sink = new FixedLengthStream(length);
+  const out = sink.writable.getWriter();
+  const stored = bucket.put(key, sink.readable, { httpMetadata: { contentType: spec.contentType } });
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      check.chunk(value);
+      await Promise.all([hash.write(value), out.write(value)]);
+    }
+    check.end();
+    await Promise.all([hash.close(), out.close()]);
+  } catch (err) {
+    await out.abort(err).catch(() => {});
+    await reader.cancel().catch(() => {});
+    await stored.catch(() => {});
+    throw err instanceof ApiError ? err : invalid(`upload failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  await stored;
+  return hex(await digest.digest);
 }
 
 export interface StoredArtifact {
@@ -99,20 +127,9 @@ export async function storeArtifact(
   }
   await requireLease(env, args.jobId, args.owner, args.fence);
 
-  const digest = new crypto.DigestStream("SHA-256");
   const temp = `tmp/artifacts/${args.jobId}/${randomId(9)}`;
-  let failure: unknown;
-  const checked = args.body
-    .pipeThrough(inspector(spec, args.length, digest.getWriter()))
-    .pipeThrough(new FixedLengthStream(args.length));
   try {
-    await env.FILES.put(temp, checked, { httpMetadata: { contentType: spec.contentType } });
-  } catch (err) {
-    failure = err;
-  }
-  try {
-    if (failure) throw failure instanceof ApiError ? failure : invalid(`upload failed: ${String(failure)}`);
-    const sha256 = hex(await digest.digest);
+    const sha256 = await pump(env.FILES, temp, spec, args.length, args.body);
     if (spec.parse) {
       const obj = await env.FILES.get(temp);
       try {

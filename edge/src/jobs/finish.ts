@@ -1,4 +1,5 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
 import type { z } from "zod";
 import type { CompleteRequest, FailRequest } from "@cad-kiosk/schema";
 import { ApiError, conflict, notFound } from "../errors.ts";
@@ -100,17 +101,30 @@ export async function completeJob(
       .where(leaseHeld(jobId, owner, input.fence))
       .returning();
     // Runs after the update in the same transaction: only when this call set model_id to the candidate.
-    const insertModel = d.run(sql`
-      INSERT INTO ${tables.models}
-        (id, job_id, drawing_id, dedup_key, glb_key, glb_sha256, glb_size, report_key, preview_key, stats, created_at)
-      SELECT ${candidate}, jobs.id, jobs.drawing_id, jobs.dedup_key, g.r2_key, g.sha256, g.size, r.r2_key, p.r2_key,
-        ${input.stats ? JSON.stringify(input.stats) : null}, ${now}
-      FROM jobs
-        JOIN artifacts g ON g.job_id = jobs.id AND g.kind = 'glb'
-        LEFT JOIN artifacts r ON r.job_id = jobs.id AND r.kind = 'report'
-        LEFT JOIN artifacts p ON p.job_id = jobs.id AND p.kind = 'preview'
-      WHERE jobs.id = ${jobId} AND jobs.fence = ${input.fence} AND jobs.model_id = ${candidate}
-      ON CONFLICT (dedup_key) DO NOTHING`);
+    const [g, r, p] = [alias(tables.artifacts, "g"), alias(tables.artifacts, "r"), alias(tables.artifacts, "p")];
+    const insertModel = d
+      .insert(tables.models)
+      .select(
+        d.select({
+          id: sql<string>`${candidate}`.as("id"),
+          jobId: j.id,
+          drawingId: j.drawingId,
+          dedupKey: j.dedupKey,
+          glbKey: g.r2Key,
+          glbSha256: g.sha256,
+          glbSize: g.size,
+          reportKey: r.r2Key,
+          previewKey: p.r2Key,
+          stats: sql`${input.stats ? JSON.stringify(input.stats) : null}`.as("stats"),
+          createdAt: sql<number>`${now}`.as("created_at"),
+        })
+          .from(j)
+          .innerJoin(g, and(eq(g.jobId, j.id), eq(g.kind, "glb")))
+          .leftJoin(r, and(eq(r.jobId, j.id), eq(r.kind, "report")))
+          .leftJoin(p, and(eq(p.jobId, j.id), eq(p.kind, "preview")))
+          .where(and(eq(j.id, jobId), eq(j.fence, input.fence), eq(j.modelId, candidate))),
+      )
+      .onConflictDoNothing({ target: tables.models.dedupKey });
     const [updated] = await d.batch([update, insertModel]);
     return updated[0];
   });

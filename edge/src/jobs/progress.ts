@@ -57,10 +57,16 @@ export async function recordProgress(
     .set({ progressStage: event.stage, progressPercent: event.percent, progressMessage: event.message, updatedAt: event.at })
     .where(leaseHeld(jobId, owner, input.fence))
     .returning({ targetGroupId: j.targetGroupId });
-  const insert = d.run(sql`
-    INSERT INTO ${tables.jobEvents} (job_id, stage, percent, message, at)
-    SELECT ${j.id}, ${event.stage}, ${event.percent}, ${event.message}, ${event.at} FROM ${j}
-    WHERE ${leaseHeld(jobId, owner, input.fence)}`);
+  // drizzle cannot batch raw SQL on D1, so the conditional insert is an INSERT … SELECT builder.
+  const insert = d.insert(tables.jobEvents).select(
+    d.select({
+      jobId: j.id,
+      stage: sql<string>`${event.stage}`.as("stage"),
+      percent: sql<number>`${event.percent}`.as("percent"),
+      message: sql<string | null>`${event.message}`.as("message"),
+      at: sql<number>`${event.at}`.as("at"),
+    }).from(j).where(leaseHeld(jobId, owner, input.fence)),
+  );
   const [updated] = await d.batch([update, insert]);
   const row = updated[0];
   if (!row) {
