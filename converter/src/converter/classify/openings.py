@@ -27,6 +27,8 @@ MIN_OPENING = 0.3
 MAX_OPENING = 6.0
 _SEARCH = 0.3
 _TOUCH = 0.02
+#: Bare window symbols are parallel lines across the wall (frame, glass): merge those this close.
+_PARALLEL_MERGE = 0.35
 
 
 @dataclass
@@ -71,7 +73,7 @@ def group_instances(items: list[tuple[str, Path | Region]], groups: dict, classi
             free.setdefault(kind, []).append(prim)
     out = list(by_group.values())
     for kind, prims in free.items():
-        out.extend(_cluster(kind, prims))
+        out.extend(_cluster(kind, prims, _PARALLEL_MERGE if kind == "window" else 0.0))
     return out
 
 
@@ -79,8 +81,8 @@ def _add(inst: Instance, prim: Path | Region) -> None:
     (inst.paths if isinstance(prim, Path) else inst.regions).append(prim)
 
 
-def _cluster(kind: str, prims: list[Path | Region]) -> list[Instance]:
-    """Union-find over primitives whose bounding boxes touch."""
+def _cluster(kind: str, prims: list[Path | Region], parallel: float) -> list[Instance]:
+    """Union-find over primitives that touch, or (windows) run parallel side by side."""
     boxes = []
     for p in prims:
         pts = p.points if isinstance(p, Path) else p.exterior
@@ -89,7 +91,13 @@ def _cluster(kind: str, prims: list[Path | Region]) -> list[Instance]:
     geoms = [shapely.linestrings(p.points) if isinstance(p, Path) and len(p.points) > 1
              else shapely.box(*b) for p, b in zip(prims, boxes)]
     tree = shapely.STRtree(geoms)
-    a, b = tree.query(geoms, predicate="dwithin", distance=_TOUCH)
+    a, b = tree.query(geoms, predicate="dwithin", distance=max(_TOUCH, parallel))
+    if parallel > _TOUCH:
+        dist = shapely.distance(np.asarray(geoms)[a], np.asarray(geoms)[b])
+        keep = dist <= _TOUCH
+        for k in np.nonzero(~keep)[0]:
+            keep[k] = _side_by_side(prims[a[k]], prims[b[k]])
+        a, b = a[keep], b[keep]
     parent = list(range(len(prims)))
 
     def find(x: int) -> int:
@@ -110,6 +118,24 @@ def _cluster(kind: str, prims: list[Path | Region]) -> list[Instance]:
             inst = clusters[r] = Instance(kind, p.layer)
         _add(inst, p)
     return list(clusters.values())
+
+
+def _side_by_side(p: Path | Region, q: Path | Region) -> bool:
+    """Two straight lines, parallel, overlapping by half the shorter one."""
+    if not (isinstance(p, Path) and isinstance(q, Path)):
+        return False
+    a0, a1 = p.points[0], p.points[-1]
+    b0, b1 = q.points[0], q.points[-1]
+    da, db = a1 - a0, b1 - b0
+    la, lb = float(np.hypot(*da)), float(np.hypot(*db))
+    if la < 1e-9 or lb < 1e-9:
+        return False
+    u = da / la
+    if abs(u[0] * db[1] - u[1] * db[0]) / lb > 0.05:
+        return False
+    s = sorted((float(np.dot(b0 - a0, u)), float(np.dot(b1 - a0, u))))
+    overlap = min(la, s[1]) - max(0.0, s[0])
+    return overlap >= 0.5 * min(la, lb)
 
 
 def _hint_axis(inst: Instance) -> tuple[np.ndarray | None, bool]:
