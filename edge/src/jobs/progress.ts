@@ -59,7 +59,9 @@ export async function recordProgress(
     .returning({ targetGroupId: j.targetGroupId });
   // drizzle cannot batch raw SQL on D1, so the conditional insert is an INSERT … SELECT builder.
   const insert = d.insert(tables.jobEvents).select(
+    // Every column, in table order (drizzle's rule); a NULL id is assigned by AUTOINCREMENT.
     d.select({
+      id: sql<number>`NULL`.as("id"),
       jobId: j.id,
       stage: sql<string>`${event.stage}`.as("stage"),
       percent: sql<number>`${event.percent}`.as("percent"),
