@@ -54,6 +54,8 @@ const readOperations: Operation[] = [
   })),
   { method: "post", path: "/api/models/{id}/signed-url", tag: "models", auth: "staff:viewer or kiosk (own group's published model)", response: SignedUrl,
     summary: "A time-limited download URL (/dl/{id}?exp=&sig=, SIGNED_URL_SECONDS) that needs no token" },
+  { method: "post", path: "/api/bench/jobs", tag: "bench", auth: "staff:admin (only when the Worker runs with --var BENCH:1; 404 otherwise)",
+    response: z.object({ job: Job }), status: 201, summary: "Benchmark only: create a tiny DXF drawing and its job without the upload route" },
   { method: "get", path: "/dl/{modelId}", tag: "models", auth: "signed URL (HMAC-SHA256; expired or tampered → 403)",
     summary: "Download a model's GLB through a signed URL (ETag, Range, 304)" },
 ];

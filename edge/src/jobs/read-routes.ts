@@ -5,6 +5,7 @@ import { requireStaff } from "../auth/middleware.ts";
 import { badRequest, notFound } from "../errors.ts";
 import { db, tables } from "../lib/db.ts";
 import type { AppEnv } from "../env.ts";
+import { benchRoutes } from "./bench-routes.ts";
 import { jobWatch } from "./dispatch.ts";
 import { sweepExpired } from "./lease.ts";
 import { modelRoutes } from "./model-routes.ts";
@@ -75,4 +76,7 @@ const jobReadRoutes = new Hono<AppEnv>()
   .post("/jobs/:id/retry", uploader, async (c) => c.json({ job: presentJob(await retryJob(c.env, c.req.param("id"))) }));
 
 /** Everything readable under /api that is not a feature of its own. Guards are per route. */
-export const readRoutes = new Hono<AppEnv>().route("/", jobReadRoutes).route("/", modelRoutes);
+export const readRoutes = new Hono<AppEnv>()
+  .route("/", jobReadRoutes)
+  .route("/", modelRoutes)
+  .route("/", benchRoutes);
