@@ -52,6 +52,8 @@ def convert(input_path: str, output_path: str, opts: Options, emit: Emit | None 
     progress("normalise", 40, "units to metres")
     normalise_units(plan, opts.units)
     check_extent(plan)
+    if plan.is_empty() and plan.source.get("truncated"):
+        raise BadDrawing("the file is truncated (no EOF marker) and holds no usable geometry", code="truncated")
     if plan.is_empty():
         what = f"{len(plan.texts)} texts" if plan.texts else "no entities"
         raise NothingToBuild(f"nothing to build: the drawing has no geometry in model space ({what}, "

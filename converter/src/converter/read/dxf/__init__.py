@@ -39,6 +39,7 @@ def read_dxf(path: str, options: Options, progress: Progress | None = None) -> P
         "release": doc.acad_release,
         "encoding": doc.encoding,
         "recovered": loaded.recovered,
+        "truncated": loaded.truncated,
     }
     if loaded.truncated:
         plan.warnings.append("the file is truncated (no EOF marker); converted what could be recovered")

@@ -72,7 +72,7 @@ class Exploder:
     # -- model space ----------------------------------------------------------------------------
     def add_entity(self, e: DXFGraphic) -> None:
         kind = e.dxftype()
-        layer = clean_text(e.dxf.get("layer", "0"))
+        layer = _layer_of(e)
         if layer in self.hidden:
             self._count(kind)
             self._skip(f"{kind} (hidden layer)")
@@ -130,7 +130,7 @@ class Exploder:
                     continue
                 if kind == "ATTDEF":
                     continue
-                layer = clean_text(e.dxf.get("layer", "0"))
+                layer = _layer_of(e)
                 prims = self._convert(e, layer) if layer not in self.hidden else None
                 content.prims.extend(prims or ())
         self.blocks[name] = content
@@ -147,7 +147,7 @@ class Exploder:
         content = self._content(name)
         # Attributes are texts in WCS already (room names often live here).
         for attrib in ins.attribs:
-            for p in self.conv.convert(attrib, _inherit(clean_text(attrib.dxf.layer), layer)) or ():
+            for p in self.conv.convert(attrib, _inherit(_layer_of(attrib), layer)) or ():
                 if isinstance(p, Text):
                     p.position = _affine_pt(p.position, parent_m)
                     self._emit(p)
@@ -170,10 +170,18 @@ class Exploder:
                 self._emit(_place(prim, full, _inherit(prim.layer, layer), gid, name))
             for sub in content.inserts:
                 self._count("INSERT")
-                sub_layer = _inherit(clean_text(sub.dxf.get("layer", "0")), layer)
+                sub_layer = _inherit(_layer_of(sub), layer)
                 if sub_layer in self.hidden:
                     continue
                 self._insert(sub, full, sub_layer, gid, stack + (name,))
+
+
+def _layer_of(e: DXFGraphic) -> str:
+    """The entity's layer; damaged or unknown entity classes fall back to layer 0."""
+    try:
+        return clean_text(e.dxf.get("layer", "0")) or "0"
+    except Exception:  # noqa: BLE001
+        return "0"
 
 
 def _inherit(layer: str, insert_layer: str) -> str:
