@@ -14,7 +14,7 @@ from converter.pipeline import convert
 
 @pytest.mark.parametrize("codepage, encoding, wall, door, room", [
     ("ANSI_949", "cp949", "벽체", "문", "거실"),
-    ("ANSI_932", "shift_jis", "壁", "建具", "居間"),
+    ("ANSI_932", "cp932", "壁", "建具", "居間"),
 ])
 def test_legacy_codepages(tmp_path, codepage, encoding, wall, door, room):
     doc = ezdxf.new("R2000")
