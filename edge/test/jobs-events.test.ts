@@ -52,6 +52,8 @@ describe("progress", () => {
     expect(row.progress).toEqual({ stage: "build", percent: 60, message: null });
     const { events } = await json(await call(`/api/jobs/${job.id}/events`, viewer));
     expect(events.map((e: any) => [e.stage, e.percent])).toEqual([["read", 12], ["build", 60]]);
+    const newer = await json(await call(`/api/jobs/${job.id}/events?after=${events[0].id}`, viewer));
+    expect(newer.events.map((e: any) => e.stage)).toEqual(["build"]);
 
     // Status changes are pushed too.
     await putArtifact(agent, job.id, l.fence, "glb", glbBytes());

@@ -33,7 +33,7 @@ export const agentRoutes = new Hono<AppEnv>()
     const capabilities = input.capabilities.filter((x) => me.capabilities.includes(x));
     if (!capabilities.length) throw forbidden("this token may not lease any of the requested capabilities");
     const lease = await claimJob(c.env, {
-      owner: me.tokenId, capabilities, waitMs: input.waitSeconds * 1000, baseUrl: c.req.url,
+      owner: me.tokenId, capabilities, waitMs: input.waitSeconds * 1000, baseUrl: c.req.url, signal: c.req.raw.signal,
     });
     return lease ? c.json(lease) : c.body(null, 204);
   })

@@ -15,6 +15,11 @@ export interface ClaimOptions {
   waitMs: number;
   /** Base URL for `drawingUrl`. */
   baseUrl: string;
+  /**
+   * The request's signal: a client that went away gets no lease (else the job would sit leased to
+   * nobody until the lease expires). workerd fires it only with the `enable_request_signal` flag.
+   */
+  signal?: AbortSignal;
 }
 
 /** Slack after a lease expiry before a waiting claim tries again. */
@@ -29,7 +34,8 @@ const EXPIRY_SLACK_MS = 50;
 export async function claimJob(env: Env, opts: ClaimOptions): Promise<Lease | null> {
   const deadline = Date.now() + opts.waitMs;
   const hub = dispatcher(env);
-  for (;;) {
+  for (let attempt = 0; ; attempt++) {
+    if (attempt > 0 && opts.signal?.aborted) return null;
     const cursor = opts.waitMs > 0 ? await hub.cursor() : null;
     const { row, nextExpiry } = await claimOnce(env, opts.owner, opts.capabilities);
     if (row) return leaseFor(env, row, opts.baseUrl);

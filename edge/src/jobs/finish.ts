@@ -146,7 +146,12 @@ export async function publish(env: Env, groupId: string, modelId: string): Promi
     console.warn(`job targets unknown kiosk group ${groupId}; model ${modelId} not published`);
     return;
   }
-  await kioskGroup(env, groupId).publish(groupId, modelId);
+  try {
+    await kioskGroup(env, groupId).publish(groupId, modelId);
+  } catch (err) {
+    // The job is done and D1 says what is published; kiosks re-read state when they reconnect.
+    console.error(`publishing ${modelId} to ${groupId} failed:`, err instanceof Error ? err.message : String(err));
+  }
 }
 
 /**

@@ -32,11 +32,17 @@ export function sweepExpired(env: Env, now = Date.now()) {
     ));
 }
 
-/** Queued, or leased with an expired lease that may run again. */
+/**
+ * Queued, or leased with an expired lease that may run again. `status IN (…)` first so the claim
+ * index (status, capability, created_at) is used and finished jobs are never scanned.
+ */
 const claimable = (now: number) =>
-  or(
-    eq(j.status, "queued"),
-    and(eq(j.status, "leased"), lt(j.leaseExpiresAt, now), lt(j.attempts, j.maxAttempts), eq(j.cancelRequested, false)),
+  and(
+    inArray(j.status, ["queued", "leased"]),
+    or(
+      eq(j.status, "queued"),
+      and(lt(j.leaseExpiresAt, now), lt(j.attempts, j.maxAttempts), eq(j.cancelRequested, false)),
+    ),
   );
 
 export interface ClaimAttempt {
@@ -55,7 +61,7 @@ export async function claimOnce(env: Env, owner: string, caps: Capability[], now
   const pick = d
     .select({ id: j.id })
     .from(j)
-    .where(and(inArray(j.capability, caps), claimable(now)))
+    .where(and(claimable(now), inArray(j.capability, caps)))
     .orderBy(asc(j.createdAt), asc(j.id))
     .limit(1);
   const claim = d

@@ -38,7 +38,7 @@ const readOperations: Operation[] = [
     summary: "List jobs, newest first (?status=&limit=&cursor=)" },
   { method: "get", path: "/api/jobs/{id}", tag: "jobs", auth: "staff:viewer", response: Job, summary: "One job: status, progress, error, attempts" },
   { method: "get", path: "/api/jobs/{id}/events", tag: "jobs", auth: "staff:viewer", response: z.object({ events: z.array(JobEvent) }),
-    summary: "The job's progress events, oldest first" },
+    summary: "The job's progress events, oldest first (?after=<event id> for newer ones only)" },
   { method: "get", path: "/api/jobs/{id}/socket", tag: "jobs", auth: "staff:viewer", status: 101,
     summary: "Watch a job (WebSocket): {type:'job',job} first, then {type:'progress',event} and {type:'status',job}; 'ping' → 'pong'" },
   { method: "post", path: "/api/jobs/{id}/cancel", tag: "jobs", auth: "staff:uploader", response: JobOutcome,

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, gt } from "drizzle-orm";
 import { JobStatus } from "@cad-kiosk/schema";
 import { requireStaff } from "../auth/middleware.ts";
 import { badRequest, notFound } from "../errors.ts";
@@ -57,7 +57,15 @@ const jobReadRoutes = new Hono<AppEnv>()
     const d = db(c.env);
     const job = await d.query.jobs.findFirst({ where: eq(tables.jobs.id, jobId), columns: { id: true } });
     if (!job) throw notFound("job");
-    const events = await d.select().from(tables.jobEvents).where(eq(tables.jobEvents.jobId, jobId)).orderBy(asc(tables.jobEvents.id)).limit(1000);
+    // ?after=<event id> returns only newer events (a watcher catching up after a reconnect).
+    const after = Number(c.req.query("after") ?? 0);
+    if (!Number.isInteger(after) || after < 0) throw badRequest("after must be an event id");
+    const events = await d
+      .select()
+      .from(tables.jobEvents)
+      .where(and(eq(tables.jobEvents.jobId, jobId), gt(tables.jobEvents.id, after)))
+      .orderBy(asc(tables.jobEvents.id))
+      .limit(1000);
     return c.json({ events });
   })
   // Watch a job live (WebSocket): first {type:"job", job}, then {type:"progress", event} and
