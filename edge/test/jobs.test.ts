@@ -104,6 +104,18 @@ describe("long-poll", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
   });
 
+  it("a waiting claim picks up a job whose lease expires while it waits (no notify needed)", async () => {
+    const [a, b] = [await agentToken(), await agentToken()];
+    const { job } = await makeJob();
+    await lease(a);
+    await env.DB.prepare("UPDATE jobs SET lease_expires_at = ? WHERE id = ?").bind(Date.now() + 300, job.id).run();
+    const started = Date.now();
+    const res = await claim(b, ["dxf"], 5);
+    expect(res.status).toBe(200);
+    expect((await json(res)).job.id).toBe(job.id);
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
   it("several waiters, one job: one lease, the others keep waiting", async () => {
     const agents = await Promise.all([1, 2, 3].map(() => agentToken()));
     const pending = agents.map((a) => claim(a, ["dxf"], 2));
