@@ -18,9 +18,7 @@ const agentOperations: Operation[] = [
     summary: "Extend the lease by LEASE_SECONDS; the answer says whether staff asked to cancel (409 stale_fence when the lease is gone)" },
   { method: "post", path: "/api/agent/jobs/{id}/progress", tag: "agent", auth: "agent (current lease holder)", body: ProgressEvent, response: Progress,
     summary: "Report progress: stored on the job and in its events, pushed to watchers and the target group's kiosks" },
-  // Operation["method"] lacks "put" (openapi/operation.ts is not this feature's file); the generator
-  // copies the method through, so the document still says put.
-  { method: "put" as Operation["method"], path: "/api/agent/jobs/{id}/artifacts/{kind}", tag: "agent", auth: "agent (current lease holder)",
+  { method: "put", path: "/api/agent/jobs/{id}/artifacts/{kind}", tag: "agent", auth: "agent (current lease holder)",
     rawBody: "application/octet-stream", response: Artifact, status: 201,
     summary: "Stream an artifact (kind glb|report|preview; ?fence=N; Content-Length required) into R2 under its SHA-256; checked: GLB magic, JSON object, PNG signature, size caps" },
   { method: "post", path: "/api/agent/jobs/{id}/complete", tag: "agent", auth: "agent (current lease holder)", body: CompleteRequest, response: JobOutcome,

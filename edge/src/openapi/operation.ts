@@ -2,7 +2,7 @@ import type { z } from "zod";
 
 /** One documented route. Each feature lists its own next to its router. */
 export interface Operation {
-  method: "get" | "post" | "patch" | "delete" | "head" | "options";
+  method: "get" | "post" | "put" | "patch" | "delete" | "head" | "options";
   /** OpenAPI path, e.g. /api/jobs/{id}. */
   path: string;
   summary: string;
