@@ -11,6 +11,7 @@
 import type { FileKind } from "@cad-kiosk/schema";
 import { ApiError } from "../errors.ts";
 import type { Env } from "../env.ts";
+import { byteChunks } from "./body.ts";
 import { completeUpload, type UploadResult } from "./complete.ts";
 import { Sha256 } from "./sha256.ts";
 import { CONTENT_TYPES, SNIFF_BYTES, sniff } from "./sniff.ts";
@@ -91,11 +92,11 @@ class PartWriter {
     let interrupted: unknown = null;
     try {
       if (body) {
-        const reader = body.getReader();
+        const chunks = byteChunks(body);
         for (;;) {
-          let chunk: ReadableStreamReadResult<Uint8Array>;
+          let chunk: IteratorResult<Uint8Array>;
           try {
-            chunk = await reader.read();
+            chunk = await chunks.next();
           } catch (err) {
             interrupted = err;
             break;
@@ -145,7 +146,7 @@ class PartWriter {
       if (!this.#fileKind) this.#sniff();
       if (this.#fill === this.#cap && this.#offset < this.#row.length) await this.#flushPart();
     }
-    if (this.#digest) await this.#digest.writer.write(chunk);
+    if (this.#digest) await this.#digest.writer.write(chunk.slice()); // the chunk's buffer is reused
     if (this.lock.dueForRenewal) this.#row = await this.lock.renew();
   }
 
