@@ -11,8 +11,8 @@ import shapely
 from ..classify.model import Building
 from ..errors import LimitExceeded
 from ..options import Options
-from .mesh import LineBatch, TriangleBatch
-from .openings import add_opening
+from .mesh import LineBatch, TriangleBatch, polygons_of
+from .openings import add_openings
 from .scene import MeshPart, Node
 
 __all__ = ["build_scene", "LINE_HEIGHT", "Node", "MeshPart"]
@@ -44,10 +44,10 @@ def build_scene(b: Building, opts: Options, origin: np.ndarray) -> Node:
 
     budget = _Budget(opts.maxVertices)
     plugs = [o.plug for o in b.openings if o.hosted]
-    cut = shapely.unary_union(plugs) if plugs else None
+    plug_tree = shapely.STRtree(plugs) if plugs else None
     for layer, geom in b.walls.items():
         batch = TriangleBatch()
-        solid = geom.difference(cut) if cut is not None else geom
+        solid = _cut(geom, plugs, plug_tree)
         batch.add_prism(solid, 0.0, opts.wallHeight)
         node = layer_node("wall", layer)
         node.extras["pieces"] = sum(1 for p in b.pieces if p.layer == layer)
@@ -58,8 +58,7 @@ def build_scene(b: Building, opts: Options, origin: np.ndarray) -> Node:
         for layer in sorted({o.layer for o in ops}):
             wall, leaf = TriangleBatch(), TriangleBatch()
             mine = [o for o in ops if o.layer == layer]
-            for o in mine:
-                add_opening(o, opts, wall, leaf)
+            add_openings(mine, opts, wall, leaf)
             node = layer_node(kind, layer)
             node.extras["count"] = len(mine)
             node.extras["widths"] = [round(o.width, 3) for o in mine][:1000]
@@ -102,6 +101,17 @@ def build_scene(b: Building, opts: Options, origin: np.ndarray) -> Node:
     _prune(root)
     root.extras["vertices"] = budget.used
     return root
+
+
+def _cut(geom, plugs: list, tree) -> shapely.Geometry:
+    """Wall footprint minus the openings, polygon by polygon (a global difference is slow)."""
+    if tree is None:
+        return geom
+    parts = []
+    for poly in polygons_of(geom):
+        near = tree.query(poly, predicate="intersects")
+        parts.append(poly.difference(shapely.union_all([plugs[k] for k in near])) if len(near) else poly)
+    return shapely.GeometryCollection(parts) if parts else geom
 
 
 class _Budget:

@@ -29,24 +29,31 @@ class TriangleBatch:
     """Collects triangles (plan frame, float64) and emits one glTF triangle primitive."""
 
     def __init__(self) -> None:
-        self.pos: list[np.ndarray] = []
-        self.nrm: list[np.ndarray] = []
+        self.tris: list[np.ndarray] = []
         self.count = 0
 
     def add_triangles(self, tris: np.ndarray) -> None:
-        """(n, 3, 3) triangles with per-face normals; degenerate ones are dropped."""
-        if len(tris) == 0:
+        """(n, 3, 3) triangles; normals are computed once in :meth:`part`."""
+        if len(tris):
+            self.tris.append(tris)
+            self.count += len(tris) * 3
+
+    def add_boxes(self, quads: np.ndarray, z0: float, z1: float) -> None:
+        """Vectorised prisms over (n, 4, 2) quadrilaterals (openings, leaves)."""
+        if len(quads) == 0:
             return
-        n = np.cross(tris[:, 1] - tris[:, 0], tris[:, 2] - tris[:, 0])
-        ln = np.linalg.norm(n, axis=1)
-        ok = ln > 1e-12
-        tris, n, ln = tris[ok], n[ok], ln[ok]
-        if len(tris) == 0:
-            return
-        n = n / ln[:, None]
-        self.pos.append(tris.reshape(-1, 3))
-        self.nrm.append(np.repeat(n, 3, axis=0))
-        self.count += len(tris) * 3
+        q = quads.astype(float)
+        area = np.sum(q[:, :, 0] * np.roll(q[:, :, 1], -1, axis=1) - np.roll(q[:, :, 0], -1, axis=1) * q[:, :, 1], axis=1)
+        q[area < 0] = q[area < 0][:, ::-1]
+        lo = np.concatenate((q, np.full((len(q), 4, 1), z0)), axis=2)
+        hi = np.concatenate((q, np.full((len(q), 4, 1), z1)), axis=2)
+        faces = [hi[:, [0, 1, 2]], hi[:, [0, 2, 3]], lo[:, [0, 2, 1]], lo[:, [0, 3, 2]]]
+        for k in range(4):
+            j = (k + 1) % 4
+            a0, b0, a1, b1 = lo[:, k], lo[:, j], hi[:, k], hi[:, j]
+            faces.append(np.stack((a0, b0, b1), axis=1))
+            faces.append(np.stack((a0, b1, a1), axis=1))
+        self.add_triangles(np.concatenate(faces))
 
     def add_prism(self, geom: BaseGeometry, z0: float, z1: float) -> None:
         for poly in polygons_of(geom):
@@ -87,8 +94,15 @@ class TriangleBatch:
     def part(self, material: str, origin: np.ndarray) -> MeshPart | None:
         if not self.count:
             return None
-        pos = to_gltf_frame(np.vstack(self.pos), origin)
-        nrm = to_gltf_frame(np.vstack(self.nrm), np.zeros(2))
+        tris = np.concatenate(self.tris)
+        n = np.cross(tris[:, 1] - tris[:, 0], tris[:, 2] - tris[:, 0])
+        ln = np.linalg.norm(n, axis=1)
+        ok = ln > 1e-12 * np.max(np.abs(tris), initial=1.0)
+        tris, n = tris[ok], n[ok] / ln[ok, None]
+        if len(tris) == 0:
+            return None
+        pos = to_gltf_frame(tris.reshape(-1, 3), origin)
+        nrm = to_gltf_frame(np.repeat(n, 3, axis=0), np.zeros(2)).astype(np.float64)
         nrm /= np.linalg.norm(nrm, axis=1, keepdims=True)
         idx = np.arange(len(pos), dtype=np.uint32)
         return MeshPart(material, "triangles", pos, idx, nrm.astype(np.float32))

@@ -12,7 +12,7 @@ from ..classify.model import Opening
 from ..options import Options
 from .mesh import TriangleBatch
 
-__all__ = ["add_opening", "leaf_rect"]
+__all__ = ["add_openings", "leaf_rect"]
 
 LEAF_THICKNESS = 0.04
 GLASS_THICKNESS = 0.02
@@ -28,15 +28,22 @@ def leaf_rect(op: Opening, thickness: float) -> Polygon:
     return Polygon([u * s0 + n * (tm - h), u * s1 + n * (tm - h), u * s1 + n * (tm + h), u * s0 + n * (tm + h)])
 
 
-def add_opening(op: Opening, opts: Options, wall: TriangleBatch, leaf: TriangleBatch) -> None:
-    """Append the opening's wall parts to ``wall`` and its leaf or glass to ``leaf``."""
-    if op.kind == "door":
-        if op.hosted and opts.doorHeight < opts.wallHeight:
-            wall.add_prism(op.plug, opts.doorHeight, opts.wallHeight)
-        leaf.add_prism(leaf_rect(op, LEAF_THICKNESS), 0.0, opts.doorHeight)
-    else:
-        if op.hosted:
-            wall.add_prism(op.plug, 0.0, opts.windowSill)
-            if opts.windowHead < opts.wallHeight:
-                wall.add_prism(op.plug, opts.windowHead, opts.wallHeight)
-        leaf.add_prism(leaf_rect(op, GLASS_THICKNESS), opts.windowSill, opts.windowHead)
+def _quads(polys: list[Polygon]) -> np.ndarray:
+    return np.array([np.asarray(p.exterior.coords)[:4] for p in polys], dtype=float).reshape(-1, 4, 2)
+
+
+def add_openings(ops: list[Opening], opts: Options, wall: TriangleBatch, leaf: TriangleBatch) -> None:
+    """Append the openings' wall parts (lintels, sills) to ``wall`` and leaves or glass to ``leaf``."""
+    hosted = _quads([o.plug for o in ops if o.hosted])
+    doors = [o for o in ops if o.kind == "door"]
+    windows = [o for o in ops if o.kind != "door"]
+    hosted_doors = _quads([o.plug for o in doors if o.hosted])
+    hosted_windows = _quads([o.plug for o in windows if o.hosted])
+    del hosted
+    if opts.doorHeight < opts.wallHeight:
+        wall.add_boxes(hosted_doors, opts.doorHeight, opts.wallHeight)
+    leaf.add_boxes(_quads([leaf_rect(o, LEAF_THICKNESS) for o in doors]), 0.0, opts.doorHeight)
+    wall.add_boxes(hosted_windows, 0.0, opts.windowSill)
+    if opts.windowHead < opts.wallHeight:
+        wall.add_boxes(hosted_windows, opts.windowHead, opts.wallHeight)
+    leaf.add_boxes(_quads([leaf_rect(o, GLASS_THICKNESS) for o in windows]), opts.windowSill, opts.windowHead)

@@ -63,8 +63,16 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
     items = [(k, prim) for k in ("door", "window") for prim in
              by_cat.get(k, empty)[0] + by_cat.get(k, empty)[1]]
     tree = shapely.STRtree([pc.polygon for pc in pieces]) if pieces else None
+
+    def walls_near(geom):
+        """Union of the wall pieces near ``geom``: cross-sections stay local on huge plans."""
+        if tree is None:
+            return None
+        idx = tree.query(geom, predicate="dwithin", distance=1.5)
+        return shapely.union_all([pieces[k].polygon for k in idx]) if len(idx) else None
+
     for inst in group_instances(items, plan.groups, layer_cat):
-        op = locate_opening(inst, all_walls, tree, pieces)
+        op = locate_opening(inst, walls_near, tree, pieces)
         if op is not None:
             b.openings.append(op)
         elif inst.paths or inst.regions:

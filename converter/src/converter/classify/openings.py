@@ -171,7 +171,7 @@ def _hint_axis(inst: Instance) -> tuple[np.ndarray | None, bool]:
     return best, inst.kind == "window"
 
 
-def locate_opening(inst: Instance, walls: BaseGeometry | None, tree: shapely.STRtree | None,
+def locate_opening(inst: Instance, walls_near, tree: shapely.STRtree | None,
                    pieces: list[WallPiece]) -> Opening | None:
     """Place one door/window instance in its wall; None when the symbol is no plausible opening."""
     pts = inst.points()
@@ -191,6 +191,7 @@ def locate_opening(inst: Instance, walls: BaseGeometry | None, tree: shapely.STR
     s0, s1 = float(s.min()), float(s.max())
     t0, t1 = float(t.min()), float(t.max())
     band = None
+    walls = walls_near(hull) if walls_near is not None else None
     if walls is not None and not walls.is_empty:
         band = _band(walls, u, n, (s0, s1), (t0, t1))
     hosted = band is not None

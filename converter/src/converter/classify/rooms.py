@@ -61,12 +61,14 @@ def name_rooms(rooms: list[Room], texts: list[Text]) -> None:
     """Give each room the most prominent wordy text inside it (in place)."""
     if not rooms or not texts:
         return
-    xs = np.array([t.position[0] for t in texts])
-    ys = np.array([t.position[1] for t in texts])
-    for room in rooms:
-        inside = np.nonzero(shapely.contains_xy(room.polygon, xs, ys))[0]
-        if len(inside) == 0:
-            continue
+    points = shapely.points(np.array([t.position for t in texts], dtype=float))
+    tree = shapely.STRtree(points)
+    room_idx, text_idx = tree.query([r.polygon for r in rooms], predicate="contains")
+    found: dict[int, list[int]] = {}
+    for r, k in zip(room_idx.tolist(), text_idx.tolist()):
+        found.setdefault(r, []).append(k)
+    for r, inside in found.items():
+        room = rooms[r]
         c = room.polygon.representative_point()
         def rank(k: int) -> tuple:
             t = texts[k]

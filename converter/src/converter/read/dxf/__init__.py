@@ -10,7 +10,8 @@ from typing import Callable
 from ...errors import BadDrawing
 from ...normalise.units import INSUNITS_NAMES, unit_scale
 from ...options import Options
-from ...plan.model import Plan
+from ...plan.model import Path, Plan
+from ezdxf.lldxf.encoding import decode_dxf_unicode
 from .blocks import Exploder
 from .entities import EntityConverter
 from .load import load_document
@@ -65,6 +66,8 @@ def read_dxf(path: str, options: Options, progress: Progress | None = None) -> P
         exploder.add_entity(e)
         if i % 20000 == 19999:
             report(0.3 + 0.7 * i / n, f"read {i + 1} of {n} entities")
+    if loaded.fast_lines is not None:
+        _add_fast_lines(plan, exploder, loaded.fast_lines, doc, hidden)
     for key, count in conv.skipped.items():
         plan.skipped[key] += count
     plan.source["blockInstances"] = len(exploder.groups)
@@ -72,6 +75,25 @@ def read_dxf(path: str, options: Options, progress: Progress | None = None) -> P
     for layer in doc.layers:
         plan.layers[clean_text(layer.dxf.name)] = {"hidden": clean_text(layer.dxf.name) in hidden}
     return plan
+
+
+def _add_fast_lines(plan: Plan, exploder: Exploder, fast, doc, hidden: frozenset[str]) -> None:
+    """Append the LINEs the numpy fast path cut out of the file (see :mod:`.fastlines`)."""
+    encoding = "utf-8" if doc.dxfversion >= "AC1021" else (doc.encoding or "cp1252")
+    names = []
+    for raw in fast.layers:
+        name = clean_text(raw.decode(encoding, errors="surrogateescape"))
+        if "\\U+" in name:
+            name = decode_dxf_unicode(name)
+        names.append(name or "0")
+    exploder.count_bulk("LINE", len(fast.coords))
+    pts = fast.coords.reshape(-1, 2, 2)
+    for k, layer_id in enumerate(fast.layer_ids.tolist()):
+        layer = names[layer_id]
+        if layer in hidden:
+            plan.skipped["LINE (hidden layer)"] += 1
+            continue
+        plan.paths.append(Path(pts[k], layer, False, "LINE"))
 
 
 def _guess_scale(doc) -> float:

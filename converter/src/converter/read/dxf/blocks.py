@@ -66,6 +66,9 @@ class Exploder:
                 f"the drawing has more than {self.max_entities} entities after exploding blocks "
                 f"(maxEntities)", code="entity_limit")
 
+    def count_bulk(self, kind: str, n: int) -> None:
+        self._count(kind, n)
+
     def _skip(self, key: str, n: int = 1) -> None:
         self.plan.skipped[key] += n
 

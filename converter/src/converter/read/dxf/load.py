@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 
 import ezdxf
@@ -16,6 +17,7 @@ from ezdxf import recover
 from ezdxf.document import Drawing
 
 from ...errors import BadDrawing
+from .fastlines import FastLines, extract_lines
 
 __all__ = ["LoadedDocument", "load_document", "BINARY_SENTINEL"]
 
@@ -31,6 +33,7 @@ class LoadedDocument:
     recovered: bool = False
     fixes: list[str] = field(default_factory=list)
     truncated: bool = False
+    fast_lines: FastLines | None = None
 
 
 def load_document(path: str) -> LoadedDocument:
@@ -59,6 +62,9 @@ def load_document(path: str) -> LoadedDocument:
     try:
         if truncated:
             raise ezdxf.DXFStructureError("missing EOF marker")
+        fast = _load_fast(path)
+        if fast is not None:
+            return fast
         return LoadedDocument(ezdxf.readfile(path), binary=False)
     except Exception:  # noqa: BLE001 - any strict-reader failure goes to the recovering reader
         pass
@@ -72,6 +78,27 @@ def load_document(path: str) -> LoadedDocument:
     if extra > 0:
         fixes.append(f"... and {extra} more")
     return LoadedDocument(doc, binary=False, recovered=True, fixes=fixes, truncated=truncated)
+
+
+def _load_fast(path: str) -> LoadedDocument | None:
+    """Big ASCII files: cut plain LINEs out with numpy, let ezdxf read the rest."""
+    if os.path.getsize(path) < 2_000_000:
+        return None
+    with open(path, "rb") as fh:
+        data = fh.read()
+    reduced, fast = extract_lines(data)
+    del data
+    if fast is None:
+        return None
+    with tempfile.NamedTemporaryFile(suffix=".dxf") as tmp:
+        tmp.write(reduced)
+        tmp.flush()
+        del reduced
+        try:
+            doc = ezdxf.readfile(tmp.name)
+        except Exception:  # noqa: BLE001 - let the normal path decide
+            return None
+    return LoadedDocument(doc, binary=False, fast_lines=fast)
 
 
 def _load_binary(path: str) -> LoadedDocument:
