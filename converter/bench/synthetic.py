@@ -27,7 +27,7 @@ def make_big_dxf(path: str, target_mb: float = 50.0) -> dict:
         one = os.path.getsize(base)
     msp = doc.modelspace()
     originals = list(msp)
-    per_tile = 8_400  # bytes each copy of the plan adds (measured with ezdxf 1.4, R2010)
+    per_tile = 8_950  # bytes each copy of the plan adds (measured with ezdxf 1.4, R2010)
     tiles = max(1, int((target_mb * 1e6 - one) / per_tile) + 1)
     cols = int(math.ceil(math.sqrt(tiles)))
     for k in range(1, tiles):

@@ -55,7 +55,10 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
         by_layer.setdefault(piece.layer, []).append(piece.polygon)
     for layer, polys in by_layer.items():
         b.walls[layer] = shapely.unary_union(polys)
-    all_walls = shapely.unary_union(list(b.walls.values())) if b.walls else None
+    if len(b.walls) == 1:
+        all_walls = next(iter(b.walls.values()))
+    else:
+        all_walls = shapely.unary_union(list(b.walls.values())) if b.walls else None
     for p in leftovers:
         _line(b, "wall", p)
 
@@ -65,11 +68,10 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
     tree = shapely.STRtree([pc.polygon for pc in pieces]) if pieces else None
 
     def walls_near(geom):
-        """Union of the wall pieces near ``geom``: cross-sections stay local on huge plans."""
+        """The wall pieces near ``geom``: cross-sections stay local on huge plans."""
         if tree is None:
-            return None
-        idx = tree.query(geom, predicate="dwithin", distance=1.5)
-        return shapely.union_all([pieces[k].polygon for k in idx]) if len(idx) else None
+            return []
+        return [pieces[k].polygon for k in tree.query(geom, predicate="dwithin", distance=1.5)]
 
     for inst in group_instances(items, plan.groups, layer_cat):
         op = locate_opening(inst, walls_near, tree, pieces)

@@ -192,7 +192,7 @@ def locate_opening(inst: Instance, walls_near, tree: shapely.STRtree | None,
     t0, t1 = float(t.min()), float(t.max())
     band = None
     walls = walls_near(hull) if walls_near is not None else None
-    if walls is not None and not walls.is_empty:
+    if walls:
         band = _band(walls, u, n, (s0, s1), (t0, t1))
     hosted = band is not None
     if hosted:
@@ -227,20 +227,31 @@ def _host_axis(hull: BaseGeometry, hint: np.ndarray | None, trusted: bool,
     return best
 
 
-def _intervals(walls: BaseGeometry, a: np.ndarray, b: np.ndarray, axis: np.ndarray) -> list[tuple[float, float]]:
-    """Covered parameter intervals (projected on ``axis``) of the segment a→b inside ``walls``."""
-    inter = walls.intersection(LineString([a, b]))
-    out = []
-    for g in getattr(inter, "geoms", [inter]):
-        if g.is_empty or g.geom_type != "LineString":
-            continue
-        c = np.asarray(g.coords)
-        v = c @ axis
-        out.append((float(v.min()), float(v.max())))
+def _intervals(walls: list[BaseGeometry], a: np.ndarray, b: np.ndarray, axis: np.ndarray) -> list[tuple[float, float]]:
+    """Covered parameter intervals (projected on ``axis``) of the segment a→b inside ``walls``.
+
+    ``walls`` is a list of (possibly overlapping) pieces; their intervals are merged in 1-D,
+    which is much cheaper than intersecting with their union.
+    """
+    line = LineString([a, b])
+    raw = []
+    for inter in shapely.intersection(walls, line):
+        for g in getattr(inter, "geoms", [inter]):
+            if g.is_empty or g.geom_type != "LineString":
+                continue
+            v = np.asarray(g.coords) @ axis
+            raw.append((float(v.min()), float(v.max())))
+    raw.sort()
+    out: list[tuple[float, float]] = []
+    for lo, hi in raw:
+        if out and lo <= out[-1][1] + 1e-6:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
     return out
 
 
-def _band(walls: BaseGeometry, u: np.ndarray, n: np.ndarray, span: tuple[float, float],
+def _band(walls: list[BaseGeometry], u: np.ndarray, n: np.ndarray, span: tuple[float, float],
           tspan: tuple[float, float]) -> tuple[float, float] | None:
     s0, s1 = span
     t0, t1 = tspan
@@ -263,7 +274,7 @@ def _band(walls: BaseGeometry, u: np.ndarray, n: np.ndarray, span: tuple[float, 
     return min(a for a, _ in chosen), max(b for _, b in chosen)
 
 
-def _widen_to_gap(walls: BaseGeometry, u: np.ndarray, n: np.ndarray, span: tuple[float, float],
+def _widen_to_gap(walls: list[BaseGeometry], u: np.ndarray, n: np.ndarray, span: tuple[float, float],
                   band: tuple[float, float]) -> tuple[float, float]:
     """Extend the span to the wall ends on either side, so the plug closes the gap exactly."""
     s0, s1 = span

@@ -35,14 +35,19 @@ def rooms_from_walls(walls: BaseGeometry, plugs: list[BaseGeometry], min_area: f
     """The interiors enclosed by walls once every opening is plugged."""
     if walls is None or walls.is_empty:
         return []
-    solid = shapely.unary_union([walls, *plugs]).buffer(0.005, join_style="mitre").buffer(
-        -0.005, join_style="mitre")
+    # Plugs grow by 5 mm so float noise at the jambs cannot leave a sliver joining two rooms.
+    grown = [p.buffer(0.005, join_style="mitre") for p in plugs]
+    solid = shapely.union_all([walls, *grown]) if grown else walls
     rooms: list[Room] = []
-    for poly in getattr(solid, "geoms", [solid]):
-        if not isinstance(poly, Polygon):
-            continue
+    parts = [p for p in getattr(solid, "geoms", [solid]) if isinstance(p, Polygon)]
+    tree = shapely.STRtree(parts)
+    for k, poly in enumerate(parts):
         for ring in poly.interiors:
-            inner = Polygon(ring).difference(solid)
+            inner = Polygon(ring)
+            # Free-standing walls inside the room are holes of the room; compare locally only.
+            inside = [parts[j] for j in tree.query(inner, predicate="intersects") if j != k]
+            if inside:
+                inner = inner.difference(shapely.union_all(inside))
             for part in getattr(inner, "geoms", [inner]):
                 if isinstance(part, Polygon):
                     _append(rooms, part, "", "walls", min_area)
