@@ -2,6 +2,8 @@ import { env } from "cloudflare:test";
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
 import { sweepExpiredUploads } from "../src/uploads/lifecycle.ts";
+import { receive } from "../src/uploads/receive.ts";
+import { acquireLock } from "../src/uploads/store.ts";
 import { tusOptions } from "../src/uploads/routes.ts";
 import {
   adminToken, agentToken, call, ensureGroup, json, kioskToken, uploaderToken, viewerToken,
@@ -90,8 +92,8 @@ async function sendChunks(token: string, path: string, bytes: Uint8Array, sizes:
   return res;
 }
 
-/** A body that delivers `bytes` and then breaks off like a dropped connection. */
-function brokenBody(bytes: Uint8Array, pieces = 4): ReadableStream<Uint8Array> {
+/** A body that delivers `bytes` and then breaks off like a dropped connection (or calls `onEnd`). */
+function brokenBody(bytes: Uint8Array, pieces = 4, onEnd?: () => void): ReadableStream<Uint8Array> {
   let i = 0;
   const step = Math.ceil(bytes.length / pieces);
   return new ReadableStream({
@@ -99,6 +101,8 @@ function brokenBody(bytes: Uint8Array, pieces = 4): ReadableStream<Uint8Array> {
       if (i < bytes.length) {
         ctrl.enqueue(bytes.slice(i, i + step));
         i += step;
+      } else if (onEnd) {
+        onEnd();
       } else {
         ctrl.error(new Error("connection reset"));
       }
@@ -222,8 +226,12 @@ describe("resume after an interrupted PATCH", () => {
     const bytes = dxf(PART + 3 * MiB);
     const path = await open(token, { length: bytes.length });
     const delivered = PART + 1_234_567;
-    // Whatever the client sees of its own broken connection, the server keeps what arrived.
-    await patch(token, path, 0, brokenBody(bytes.slice(0, delivered), 7)).catch(() => undefined);
+    // The client gives up mid-body; whatever it sees of that, the server keeps what arrived.
+    const client = new AbortController();
+    await call(path, token, {
+      method: "PATCH", headers: { ...TUS, "Content-Type": OCTET, "Upload-Offset": "0" },
+      body: brokenBody(bytes.slice(0, delivered), 7, () => client.abort()), signal: client.signal,
+    }).catch(() => undefined);
     // The commit may finish in waitUntil; poll briefly.
     let offset = 0;
     for (let i = 0; i < 50 && offset !== delivered; i++) {
@@ -236,6 +244,40 @@ describe("resume after an interrupted PATCH", () => {
     expect(res.status).toBe(204);
     expect(res.headers.get("X-Job-Id")).toBeTruthy();
     await expectComplete(token, path, bytes);
+  });
+});
+
+describe("a body that breaks off mid-read", () => {
+  it("is committed up to the last byte read; the request answers body_interrupted", async () => {
+    const token = await uploaderToken();
+    const bytes = dxf(PART + 2 * MiB);
+    const path = await open(token, { length: bytes.length });
+    const locked = await acquireLock(env, idOf(path), 0);
+    const delivered = PART + 100_003;
+    const work = receive(env, locked!.row, locked!.lock, brokenBody(bytes.slice(0, delivered), 5),
+      { partBytes: PART, ttlMs: 60_000, checksum: null });
+    await expect(work).rejects.toMatchObject({ status: 400, code: "body_interrupted" });
+    const r = await row(idOf(path));
+    expect(r!.offset).toBe(delivered);
+    expect(JSON.parse(r!.parts)).toHaveLength(1);
+    expect(r!.tail_length).toBe(100_003);
+    expect(r!.locked_until).toBeNull();
+    expect((await patch(token, path, delivered, bytes.slice(delivered))).status).toBe(204);
+    await expectComplete(token, path, bytes);
+  });
+
+  it("with Upload-Checksum nothing of the broken request is kept", async () => {
+    const token = await uploaderToken();
+    const bytes = dxf(PART + 2 * MiB);
+    const path = await open(token, { length: bytes.length });
+    const locked = await acquireLock(env, idOf(path), 0);
+    const work = receive(env, locked!.row, locked!.lock, brokenBody(bytes.slice(0, PART + 5), 3),
+      { partBytes: PART, ttlMs: 60_000, checksum: { algorithm: "sha1", digest: new Uint8Array(20) } });
+    await expect(work).rejects.toMatchObject({ code: "body_interrupted" });
+    const r = await row(idOf(path));
+    expect(r!.offset).toBe(0);
+    expect(r!.locked_until).toBeNull();
+    expect(await keysUnder(`uploads/${idOf(path)}/`)).toEqual([]);
   });
 });
 

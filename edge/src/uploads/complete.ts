@@ -45,6 +45,25 @@ export const presentDrawing = (d: DrawingRow): Drawing => ({
   createdAt: d.createdAt,
 });
 
+/** The last bytes go in as the last part (or, for a file under one part, as the whole object). */
+async function storeWholeFile(env: Env, f: Finish): Promise<void> {
+  const { row } = f;
+  if (!f.multipart) {
+    await env.FILES.put(row.r2Key, f.last, { httpMetadata: { contentType: CONTENT_TYPES[f.fileKind] }, sha256: f.sha256 });
+    return;
+  }
+  try {
+    const parts = [...f.parts];
+    if (f.last.length) parts.push(await f.multipart.uploadPart(parts.length + 1, f.last));
+    await f.multipart.complete(parts);
+  } catch (err) {
+    // A retry after a completion that got this far but failed later finds the multipart already
+    // complete: the object is there, whole.
+    const existing = await env.FILES.head(row.r2Key);
+    if (existing?.size !== row.length) throw err;
+  }
+}
+
 export async function completeUpload(env: Env, f: Finish): Promise<{ row: UploadRow; result: UploadResult }> {
   const { row } = f;
   const dropBytes = () => discardBytes(env, { ...row, multipartUploadId: f.multipart?.uploadId ?? null }, f.staleTails);
@@ -62,14 +81,7 @@ export async function completeUpload(env: Env, f: Finish): Promise<{ row: Upload
     // Same bytes already stored: keep that drawing, never write this copy.
     if (drawing.r2Key !== row.r2Key) await dropBytes();
   } else {
-    const httpMetadata = { contentType: CONTENT_TYPES[f.fileKind] };
-    if (f.multipart) {
-      const parts = [...f.parts];
-      if (f.last.length) parts.push(await f.multipart.uploadPart(parts.length + 1, f.last));
-      await f.multipart.complete(parts);
-    } else {
-      await env.FILES.put(row.r2Key, f.last, { httpMetadata, sha256: f.sha256 });
-    }
+    await storeWholeFile(env, f);
     [drawing] = await d.insert(tables.drawings).values({
       id: randomId(12), sha256: f.sha256, filename: row.filename, size: row.length, fileKind: f.fileKind,
       r2Key: row.r2Key, createdBy: row.createdBy,

@@ -80,6 +80,7 @@ class PartWriter {
     this.#fileKind = row.fileKind as FileKind | null;
     if (opts.checksum) {
       const stream = new crypto.DigestStream(CHECKSUM_ALGORITHMS[opts.checksum.algorithm]);
+      stream.digest.catch(() => undefined); // rejects when the request fails and the stream is aborted
       this.#digest = { stream, writer: stream.getWriter() };
     }
   }
