@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import time
 from typing import Callable
 
@@ -82,6 +83,7 @@ def convert(input_path: str, output_path: str, opts: Options, emit: Emit | None 
     stats["bytes"] = size
     stats["timings"] = timings
     stats["seconds"] = round(time.perf_counter() - t_start, 4)
+    stats["peakMemoryMb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     warnings = list(dict.fromkeys(plan.warnings + building.warnings))
     if report_path:
         _write_report(report_path, input_path, output_path, stats, warnings, plan, building)

@@ -45,8 +45,33 @@ def parse_job(line: str) -> tuple[object, Job]:
     return job_id, Job(raw["input"], raw["output"], opts, report)
 
 
+def warm_up() -> None:
+    """Import every stage and convert a tiny plan once, so forked jobs start hot."""
+    import os
+    import tempfile
+
+    import ezdxf
+
+    from .pipeline import convert
+
+    with tempfile.TemporaryDirectory() as tmp:
+        doc = ezdxf.new("R2010")
+        msp = doc.modelspace()
+        for a, b in (((0, 0), (4, 0)), ((0, 0.2), (4, 0.2))):
+            msp.add_line(a, b, dxfattribs={"layer": "A-WALL"})
+        msp.add_arc((1, 0.2), 0.9, 0, 90, dxfattribs={"layer": "A-DOOR"})
+        msp.add_text("Room", dxfattribs={"insert": (1, 1)})
+        src = os.path.join(tmp, "warm.dxf")
+        doc.saveas(src)
+        try:
+            convert(src, os.path.join(tmp, "warm.glb"), merge_options(None))
+        except ConverterError:
+            pass
+
+
 def serve(stdin: IO[str], out: EventWriter) -> int:
     """Serve until stdin closes; always returns 0 (errors are per job)."""
+    warm_up()
     out.write({"type": "ready", "version": __version__})
     for line in stdin:
         if not line.strip():

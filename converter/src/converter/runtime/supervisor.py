@@ -65,6 +65,7 @@ def run_in_process(job: Job, emit: Callable[[dict], None]) -> int:
 
 def run_supervised(job: Job, emit: Callable[[dict], None]) -> int:
     """Fork, run the job in the child, relay its events; enforce time and memory limits."""
+    from .. import pipeline  # noqa: F401 - import before fork so children start hot
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # child

@@ -16,7 +16,7 @@ __all__ = ["FastLines", "extract_lines"]
 
 _SECTION = re.compile(rb"(?:^|\n)[ \t]*0\r?\n[ \t]*SECTION\r?\n[ \t]*2\r?\n[ \t]*ENTITIES\r?\n")
 _ENDSEC = re.compile(rb"\n[ \t]*0\r?\n[ \t]*ENDSEC\r?\n?")
-_MIN_BYTES = 2_000_000
+_MIN_BYTES = 200_000
 
 
 @dataclass

@@ -17,7 +17,7 @@ from ezdxf import recover
 from ezdxf.document import Drawing
 
 from ...errors import BadDrawing
-from .fastlines import FastLines, extract_lines
+from .fastlines import _MIN_BYTES as FAST_MIN_BYTES, FastLines, extract_lines
 
 __all__ = ["LoadedDocument", "load_document", "BINARY_SENTINEL"]
 
@@ -82,7 +82,7 @@ def load_document(path: str) -> LoadedDocument:
 
 def _load_fast(path: str) -> LoadedDocument | None:
     """Big ASCII files: cut plain LINEs out with numpy, let ezdxf read the rest."""
-    if os.path.getsize(path) < 2_000_000:
+    if os.path.getsize(path) < FAST_MIN_BYTES:
         return None
     with open(path, "rb") as fh:
         data = fh.read()
