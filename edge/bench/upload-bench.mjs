@@ -4,7 +4,7 @@
  * against a bare streamed PUT of the same file into R2 through the same runtime (workerd under
  * `wrangler dev`), with the peak RSS of the workerd processes sampled during each run.
  *
- *   node edge/bench/upload-bench.mjs [--size-mb 500] [--chunk-mb 40] [--keep] [--verbose]
+ *   node edge/bench/upload-bench.mjs [--size-mb 500] [--chunk-mb 90] [--keep] [--verbose]
  *
  * Steps: temp --persist-to dir; D1 migrations applied locally; an uploader token seeded straight into
  * local D1 (only its SHA-256); a file of DXF-like bytes generated on disk; `wrangler dev` of the root
@@ -225,7 +225,7 @@ async function main() {
   const maxRequest = rootVar("MAX_REQUEST_BYTES");
   const chunkSize = arg("chunk-mb")
     ? Math.round(Number(arg("chunk-mb")) * MiB)
-    : Math.floor(maxRequest / partBytes / 2) * partBytes; // a multiple of the part size, under the request cap
+    : Math.floor(maxRequest / partBytes) * partBytes; // X-Upload-Chunk-Size: largest part multiple under the cap
   if (chunkSize % partBytes) log(`warning: chunk ${chunkSize} is not a multiple of the part size ${partBytes}`);
   log(`file ${fmt(sizeBytes)} (${sizeBytes} bytes), tus chunks ${fmt(chunkSize)}, R2 parts ${fmt(partBytes)}, persist ${persist}`);
 

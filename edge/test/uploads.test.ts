@@ -146,6 +146,10 @@ describe("tus discovery", () => {
     expect(res.headers.get("Tus-Max-Size")).toBe(env.MAX_UPLOAD_BYTES);
     expect(res.headers.get("Tus-Checksum-Algorithm")).toContain("sha256");
     expect(res.headers.get("X-Upload-Part-Size")).toBe(String(PART));
+    const chunk = Number(res.headers.get("X-Upload-Chunk-Size"));
+    expect(chunk % PART).toBe(0);
+    expect(chunk).toBeLessThanOrEqual(Number(env.MAX_REQUEST_BYTES));
+    expect(chunk + PART).toBeGreaterThan(Number(env.MAX_REQUEST_BYTES));
   });
 });
 

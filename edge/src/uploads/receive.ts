@@ -5,8 +5,9 @@
  * request's own checksum when the client sent Upload-Checksum). A full buffer becomes the next R2
  * multipart part while the next buffer fills, so at most two parts are in memory whatever the file
  * size. What is left when the body ends (or breaks off) and does not fill a part is kept as a tail
- * object, so the offset advances by every byte received. Without a per-request checksum, progress is
- * committed after each part; with one, nothing is committed until the whole request is verified.
+ * object, so the offset advances by every byte received. Without a per-request checksum, written parts
+ * are committed every few seconds and at the end; with one, nothing is committed until the whole
+ * request is verified.
  */
 import type { FileKind } from "@cad-kiosk/schema";
 import { ApiError } from "../errors.ts";
@@ -18,6 +19,9 @@ import { CONTENT_TYPES, SNIFF_BYTES, sniff } from "./sniff.ts";
 import { discardBytes, readTail, resumeMultipart, tailKey } from "./storage.ts";
 import { markAborted, type Progress, type UploadLock, type UploadPart, type UploadRow } from "./store.ts";
 import { CHECKSUM_ALGORITHMS, CHECKSUM_MISMATCH, type ChecksumAlgorithm } from "./tus.ts";
+
+/** How often a long request commits the parts it has written (a crash loses at most this much). */
+const COMMIT_EVERY_MS = 5_000;
 
 export interface ReceiveOptions {
   /** R2 part size; every part but the last has exactly this many bytes. */
@@ -67,6 +71,7 @@ class PartWriter {
   #cap = 0;
   #received = 0;
   #flushing: Promise<void> = Promise.resolve();
+  #committedAt = Date.now();
   /** A tail written by this request but not yet committed (deleted if the request fails). */
   #newTail: string | null = null;
 
@@ -187,11 +192,14 @@ class PartWriter {
     const mp = await this.#ensureMultipart();
     const { etag } = await mp.uploadPart(partNumber, bytes);
     this.#parts.push({ partNumber, etag });
-    if (this.#digest) return; // nothing is kept until the request's checksum is verified
+    // Nothing is kept until the request's checksum is verified; otherwise progress is committed every
+    // few seconds (the end of the request commits the rest, even when the client went away).
+    if (this.#digest || Date.now() - this.#committedAt < COMMIT_EVERY_MS) return;
     const staleTail = this.#row.tailKey;
     this.#row = await this.lock.write(this.#progress({
       offset: boundary.offset, hashState: blob(boundary.hashState), tailKey: null, tailLength: 0,
     }), { fromOffset: this.#row.offset });
+    this.#committedAt = Date.now();
     if (staleTail) await this.env.FILES.delete(staleTail).catch(() => undefined);
   }
 

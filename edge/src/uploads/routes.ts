@@ -1,8 +1,9 @@
 /**
  * Resumable uploads, tus 1.0 (core, creation, creation-with-upload, termination, expiration, checksum),
  * at /api/uploads. Standard clients (tus-js-client, Uppy) work unmodified; for aligned R2 parts they
- * should use a chunkSize that is a multiple of `X-Upload-Part-Size` (any size works; unaligned bytes are
- * kept in a tail object until the next chunk). The handlers only read headers and answer; the work is
+ * should use a chunkSize that is a multiple of `X-Upload-Part-Size`, best `X-Upload-Chunk-Size` (the
+ * largest such multiple under the request body limit). Any size works; unaligned bytes are kept in a
+ * tail object until the next chunk. The handlers only read headers and answer; the work is
  * in write.ts / receive.ts (bytes), complete.ts (drawing and job) and lifecycle.ts (expiry, termination).
  */
 import { Hono, type Context } from "hono";
@@ -17,12 +18,15 @@ import type { Received } from "./receive.ts";
 import { drawingKey } from "./storage.ts";
 import { acquireLock, insertUpload, type UploadRow } from "./store.ts";
 import {
-  CHECKSUM_ALGORITHMS, OCTET_STREAM, PART_SIZE_HEADER, TUS_EXTENSIONS, TUS_VERSION, httpDate, intHeader,
+  CHECKSUM_ALGORITHMS, CHUNK_SIZE_HEADER, OCTET_STREAM, PART_SIZE_HEADER, TUS_EXTENSIONS, TUS_VERSION, httpDate, intHeader,
   parseChecksum, requireOctetStream, tusResumable,
 } from "./tus.ts";
 import { checkBodySize, explainLockRefusal, offsetMismatch, writeBody } from "./write.ts";
 
 type Ctx = Context<AppEnv>;
+
+/** The largest multiple of the part size one request may carry: the chunk size clients should use. */
+const recommendedChunk = (part: number, maxRequest: number) => Math.max(1, Math.floor(maxRequest / part)) * part;
 
 /** What the server supports; also on POST answers so a client learns the part size either way. */
 function discoveryHeaders(env: Env): Record<string, string> {
@@ -34,6 +38,7 @@ function discoveryHeaders(env: Env): Record<string, string> {
     "Tus-Max-Size": String(s.maxUploadBytes),
     "Tus-Checksum-Algorithm": Object.keys(CHECKSUM_ALGORITHMS).join(","),
     [PART_SIZE_HEADER]: String(s.partBytes),
+    [CHUNK_SIZE_HEADER]: String(recommendedChunk(s.partBytes, s.maxRequestBytes)),
   };
 }
 

@@ -15,6 +15,8 @@ export type ChecksumAlgorithm = keyof typeof CHECKSUM_ALGORITHMS;
 export const OCTET_STREAM = "application/offset+octet-stream";
 /** Non-tus header: the part size of the R2 multipart behind an upload; chunks should be multiples of it. */
 export const PART_SIZE_HEADER = "X-Upload-Part-Size";
+/** Non-tus header: the recommended chunk size (largest multiple of the part size under the request limit). */
+export const CHUNK_SIZE_HEADER = "X-Upload-Chunk-Size";
 
 /** tus status for a per-request checksum that does not match (checksum extension). */
 export const CHECKSUM_MISMATCH = 460 as never;
