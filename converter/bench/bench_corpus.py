@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import subprocess
@@ -28,25 +27,6 @@ ROOT = HERE.parent
 PY = ROOT / ".venv" / "bin" / "python"
 ASSIMP_TYPES = {"LINE", "3DLINE", "3DFACE", "POLYLINE", "INSERT"}
 GOALS = {"warm_small_s": 0.2, "big_s": 15.0, "big_mb": 2048}
-
-
-def run_measured(cmd: list[str], timeout: float = 600) -> dict:
-    """Wall time and peak RSS (MiB, including waited-for children) of one command."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        out, _ = proc.communicate()
-    # communicate() reaped the child; its rusage is folded into ours as RUSAGE_CHILDREN.
-    wall = time.perf_counter() - t0
-    return {"rc": proc.returncode, "seconds": wall, "stdout": out.decode("utf-8", "replace")}
-
-
-def peak_children_mb() -> float:
-    import resource
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def isolated(cmd: list[str], timeout: float = 600) -> dict:

@@ -5,7 +5,6 @@ import pytest
 import shapely
 
 from conftest import assert_valid
-from converter.build.scene import Node
 from converter.classify import classify_plan
 from converter.normalise import check_extent, normalise_units
 from converter.options import merge_options

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Sequence
 
-from .errors import EXIT_BAD_INPUT, BadOptions, ConverterError
+from .errors import BadOptions, ConverterError
 from .options import merge_options
 from .runtime.events import EventWriter
 from .runtime.supervisor import Job, run_supervised
@@ -55,5 +55,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     return run_supervised(Job(ns.input, ns.output, opts, ns.report), out.write)
 
-
-__all__ += ["EXIT_BAD_INPUT"]

@@ -34,12 +34,10 @@ def _quads(polys: list[Polygon]) -> np.ndarray:
 
 def add_openings(ops: list[Opening], opts: Options, wall: TriangleBatch, leaf: TriangleBatch) -> None:
     """Append the openings' wall parts (lintels, sills) to ``wall`` and leaves or glass to ``leaf``."""
-    hosted = _quads([o.plug for o in ops if o.hosted])
     doors = [o for o in ops if o.kind == "door"]
     windows = [o for o in ops if o.kind != "door"]
     hosted_doors = _quads([o.plug for o in doors if o.hosted])
     hosted_windows = _quads([o.plug for o in windows if o.hosted])
-    del hosted
     if opts.doorHeight < opts.wallHeight:
         wall.add_boxes(hosted_doors, opts.doorHeight, opts.wallHeight)
     leaf.add_boxes(_quads([leaf_rect(o, LEAF_THICKNESS) for o in doors]), 0.0, opts.doorHeight)

@@ -17,8 +17,7 @@ import time
 import traceback
 from typing import Callable
 
-from ..errors import (EXIT_INTERNAL, EXIT_MEMORY_LIMIT, EXIT_OK, EXIT_TIME_LIMIT, ConverterError,
-                      InternalError, MemoryLimit, TimeLimit)
+from ..errors import EXIT_INTERNAL, EXIT_OK, ConverterError, InternalError, MemoryLimit, TimeLimit
 from ..options import Options
 
 __all__ = ["run_supervised", "run_in_process", "Job"]
@@ -65,7 +64,7 @@ def run_in_process(job: Job, emit: Callable[[dict], None]) -> int:
 
 def run_supervised(job: Job, emit: Callable[[dict], None]) -> int:
     """Fork, run the job in the child, relay its events; enforce time and memory limits."""
-    from .. import pipeline  # noqa: F401 - import before fork so children start hot
+    from .. import pipeline  # noqa: F401  (imported before fork so children start hot)
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # child
@@ -163,5 +162,3 @@ def _limit_address_space(memory_mb: int) -> None:
     except (OSError, ValueError):
         pass
 
-
-__all__ += ["EXIT_MEMORY_LIMIT", "EXIT_TIME_LIMIT"]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ...errors import BadDrawing
 from ...normalise.units import INSUNITS_NAMES, unit_scale
 from ...options import Options
 from ...plan.model import Path, Plan
@@ -107,5 +106,3 @@ def _guess_scale(doc) -> float:
         return 1.0
     return 0.001 if span > 2000 else 1.0
 
-
-__all__ += ["BadDrawing"]

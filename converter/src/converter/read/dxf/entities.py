@@ -83,7 +83,6 @@ class EntityConverter:
         ext = e.dxf.get("extrusion", (0, 0, 1))
         if all(b == 0 for _, _, b in raw) and tuple(ext) == (0, 0, 1):
             pts = np.array([(x, y) for x, y, _ in raw], dtype=float)
-            elev = 0.0
         else:
             pts = self._flatten(ezpath.make_path(e))
         if len(pts) == 0:
