@@ -10,7 +10,7 @@ import { kioskRoutes } from "./kiosk/routes.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestId } from "./middleware/request-id.ts";
 import { openApiDocument } from "./openapi.ts";
-import { tusOptions, uploadRoutes } from "./uploads/routes.ts";
+import { discoveryHeaders, uploadRoutes } from "./uploads/routes.ts";
 import type { AppEnv } from "./env.ts";
 
 /**
@@ -29,6 +29,14 @@ export function createApp() {
 
   return new Hono<AppEnv>()
     .use(requestId())
+    // tus discovery (OPTIONS /api/uploads) carries no data, so clients may call it without a token;
+    // CORS answers the OPTIONS, and the tus headers are added to that answer.
+    .use("/api/uploads", async (c, next) => {
+      await next();
+      if (c.req.method === "OPTIONS") {
+        for (const [k, v] of Object.entries(discoveryHeaders(c.env))) c.res.headers.set(k, v);
+      }
+    })
     .use(
       "/api/*",
       cors({
@@ -44,8 +52,6 @@ export function createApp() {
     )
     .get("/health", (c) => c.json({ ok: true }))
     .get("/openapi.json", (c) => c.json(openApiDocument()))
-    // tus discovery (OPTIONS) carries no data, so clients may call it without a token.
-    .options("/api/uploads", tusOptions)
     .route("/dl", signedDownloadRoutes)
     .route("/api", api)
     .notFound((c) => c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` } }, 404))

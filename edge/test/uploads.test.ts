@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { receive } from "../src/uploads/receive.ts";
 import { tusOptions } from "../src/uploads/routes.ts";
 import { acquireLock } from "../src/uploads/store.ts";
+import { parseMetadata } from "../src/uploads/tus.ts";
 import { call, json, uploaderToken } from "./helpers.ts";
 import {
   MiB, OCTET, PART, TUS, brokenBody, create, dxf, expectComplete, head, idOf, keysUnder, offsetOf, open, patch, row, sendChunks, sha256, utf8,
@@ -15,12 +16,14 @@ describe("tus discovery", () => {
     expect(res.status).toBe(204);
   });
 
-  // Tripwire: app.ts mounts the CORS middleware on /api/* before `tusOptions`, and CORS answers every
-  // OPTIONS itself, so the tus discovery headers never reach a client. Fixed by registering
-  // `.options("/api/uploads", tusOptions)` before the CORS `.use` in app.ts; then flip this to `it`.
-  it.fails("OPTIONS through the app carries the tus discovery headers", async () => {
-    const res = await call("/api/uploads", null, { method: "OPTIONS" });
+  it("OPTIONS through the app carries the tus discovery headers and the CORS preflight answer", async () => {
+    const res = await call("/api/uploads", null, {
+      method: "OPTIONS",
+      headers: { Origin: "https://console.test", "Access-Control-Request-Method": "POST" },
+    });
     expect(res.headers.get("Tus-Version")).toBe("1.0.0");
+    expect(res.headers.get("Access-Control-Allow-Origin")).toBe("*");
+    expect(res.headers.get("Access-Control-Allow-Headers")).toContain("Upload-Offset");
   });
 
   it("OPTIONS advertises version, extensions, max size, checksums and the part size", async () => {
@@ -63,6 +66,8 @@ describe("single-request upload (creation-with-upload)", () => {
     expect(h.headers.get("Upload-Offset")).toBe(String(bytes.length));
     expect(h.headers.get("Upload-Length")).toBe(String(bytes.length));
     expect(h.headers.get("Cache-Control")).toBe("no-store");
+    expect(parseMetadata(h.headers.get("Upload-Metadata")!).get("filename")).toBe("plan.dxf");
+    expect(parseMetadata(h.headers.get("Upload-Metadata")!).get("sha256")).toBe(await sha256(bytes));
   });
 
   it("a creation without body returns Location, offset 0 and Upload-Expires", async () => {

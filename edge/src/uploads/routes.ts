@@ -18,7 +18,8 @@ import type { Received } from "./receive.ts";
 import { drawingKey } from "./storage.ts";
 import { acquireLock, insertUpload, type UploadRow } from "./store.ts";
 import {
-  CHECKSUM_ALGORITHMS, CHUNK_SIZE_HEADER, OCTET_STREAM, PART_SIZE_HEADER, TUS_EXTENSIONS, TUS_VERSION, httpDate, intHeader,
+  CHECKSUM_ALGORITHMS, CHUNK_SIZE_HEADER, OCTET_STREAM, PART_SIZE_HEADER, TUS_EXTENSIONS, TUS_VERSION, encodeMetadata,
+  httpDate, intHeader,
   parseChecksum, requireOctetStream, tusResumable,
 } from "./tus.ts";
 import { checkBodySize, explainLockRefusal, offsetMismatch, writeBody } from "./write.ts";
@@ -29,7 +30,7 @@ type Ctx = Context<AppEnv>;
 const recommendedChunk = (part: number, maxRequest: number) => Math.max(1, Math.floor(maxRequest / part)) * part;
 
 /** What the server supports; also on POST answers so a client learns the part size either way. */
-function discoveryHeaders(env: Env): Record<string, string> {
+export function discoveryHeaders(env: Env): Record<string, string> {
   const s = settings(env);
   return {
     "Tus-Resumable": TUS_VERSION,
@@ -52,6 +53,14 @@ function progressHeaders(c: Ctx, row: UploadRow): void {
   if (row.drawingId) c.header("X-Drawing-Id", row.drawingId);
   if (row.jobId) c.header("X-Job-Id", row.jobId);
   if (row.deduplicated !== null) c.header("X-Upload-Deduplicated", String(row.deduplicated));
+}
+
+/** The metadata given at creation, as HEAD must repeat it (options in canonical JSON). */
+function metadataOf(row: UploadRow): string {
+  const entries: [string, string][] = [["filename", row.filename]];
+  if (row.declaredSha256) entries.push(["sha256", row.declaredSha256]);
+  if (row.options && Object.keys(row.options).length) entries.push(["options", JSON.stringify(row.options)]);
+  return encodeMetadata(entries);
 }
 
 async function create(c: Ctx) {
@@ -116,6 +125,7 @@ async function read(c: Ctx) {
   if (expired || row.status === "aborted") throw gone("this upload was aborted (rejected or expired)");
   c.header("Cache-Control", "no-store");
   c.header("Upload-Length", String(row.length));
+  c.header("Upload-Metadata", metadataOf(row));
   progressHeaders(c, row);
   return c.body(null, 200);
 }
