@@ -53,3 +53,16 @@ describe("admin tokens", () => {
     expect(doc.paths["/api/admin/tokens"].post.requestBody).toBeTruthy();
   });
 });
+
+describe("JSON bodies", () => {
+  it("refuses a body over 1 MiB with 413, declared or streamed", async () => {
+    const admin = await adminToken();
+    const big = JSON.stringify({ kind: "staff", name: "x".repeat(2 * 1024 * 1024), role: "viewer" });
+    const res = await call("/api/admin/tokens", admin, { method: "POST", body: big });
+    expect(res.status).toBe(413);
+    expect((await json(res)).error.code).toBe("payload_too_large");
+    const stream = new Blob([big]).stream();
+    const streamed = await call("/api/admin/tokens", admin, { method: "POST", body: stream, duplex: "half" } as RequestInit);
+    expect(streamed.status).toBe(413);
+  });
+});
