@@ -74,6 +74,12 @@ function decodeBase64Utf8(value: string, key: string): string {
   }
 }
 
+/** The inverse of `parseMetadata`: `key base64(UTF-8 value)` pairs. */
+export function encodeMetadata(entries: [string, string][]): string {
+  const b64 = (v: string) => btoa(Array.from(new TextEncoder().encode(v), (b) => String.fromCharCode(b)).join(""));
+  return entries.map(([k, v]) => (v ? `${k} ${b64(v)}` : k)).join(",");
+}
+
 /** `Upload-Checksum: <algorithm> <base64 digest>`; unsupported algorithm → 400 (as the spec says). */
 export function parseChecksum(header: string | undefined): { algorithm: ChecksumAlgorithm; digest: Uint8Array } | null {
   if (!header) return null;
