@@ -66,3 +66,18 @@ describe("JSON bodies", () => {
     expect(streamed.status).toBe(413);
   });
 });
+
+describe("token bookkeeping", () => {
+  it("records when a token was last used", async () => {
+    const admin = await adminToken();
+    const created = await json(await call("/api/admin/tokens", admin, {
+      method: "POST", body: JSON.stringify({ kind: "staff", name: "used", role: "viewer" }),
+    }));
+    expect(created.lastUsedAt).toBeNull();
+    expect((await call("/api/groups", created.token)).status).toBe(200);
+    await expect.poll(async () => {
+      const row = await env.DB.prepare("SELECT last_used_at FROM tokens WHERE id = ?").bind(created.id).first<{ last_used_at: number | null }>();
+      return row!.last_used_at;
+    }).toBeGreaterThan(0);
+  });
+});

@@ -15,7 +15,7 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
     const header = c.req.header("Authorization") ?? "";
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw unauthorized("missing bearer token");
-    const principal = await principalFor(c.env, match[1]!);
+    const principal = await principalFor(c.env, match[1]!, (work) => c.executionCtx.waitUntil(work));
     if (!principal) throw unauthorized("invalid or revoked token");
     c.set("principal", principal);
     await next();

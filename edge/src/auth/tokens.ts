@@ -32,13 +32,31 @@ export async function createToken(env: Env, input: TokenCreate) {
   return { row: created!, secret };
 }
 
-/** Resolve a bearer secret to its principal; revoked or unknown → null. */
-export async function principalFor(env: Env, secret: string): Promise<Principal | null> {
+/** How stale `last_used_at` may get before a request refreshes it (one write per token per window). */
+const LAST_USED_GRANULARITY_MS = 5 * 60 * 1000;
+
+/**
+ * Resolve a bearer secret to its principal; revoked or unknown → null. `defer` receives the
+ * last-used bookkeeping write so it can run after the response (waitUntil).
+ */
+export async function principalFor(
+  env: Env,
+  secret: string,
+  defer: (work: Promise<unknown>) => void = () => {},
+): Promise<Principal | null> {
   const hash = await hashToken(secret);
   const row = await db(env).query.tokens.findFirst({
     where: and(eq(tables.tokens.hash, hash), isNull(tables.tokens.revokedAt)),
   });
   if (!row) return null;
+  const now = Date.now();
+  if (!row.lastUsedAt || now - row.lastUsedAt > LAST_USED_GRANULARITY_MS) {
+    defer(db(env).update(tables.tokens).set({ lastUsedAt: now }).where(eq(tables.tokens.id, row.id)).run());
+  }
+  return toPrincipal(row);
+}
+
+function toPrincipal(row: typeof tables.tokens.$inferSelect): Principal {
   switch (row.kind) {
     case "staff":
       return { kind: "staff", tokenId: row.id, role: row.role ?? "viewer" };
