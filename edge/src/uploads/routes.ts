@@ -43,7 +43,7 @@ export function discoveryHeaders(env: Env): Record<string, string> {
   };
 }
 
-/** OPTIONS /api/uploads: public discovery. */
+/** OPTIONS /api/uploads: public discovery (app.ts adds the same headers to the CORS preflight answer). */
 export const tusOptions = (c: Ctx) => c.body(null, 204, discoveryHeaders(c.env));
 
 /** Offset, expiry and (once complete) the drawing and job, as headers of a write's answer. */
