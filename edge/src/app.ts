@@ -46,7 +46,8 @@ export function createApp() {
         allowMethods: ["GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"],
         exposeHeaders: ["Location", "Tus-Resumable", "Tus-Version", "Tus-Extension", "Tus-Max-Size",
           "Tus-Checksum-Algorithm", "Upload-Offset", "Upload-Length", "Upload-Expires", "Upload-Metadata", "ETag",
-          "Content-Range", "X-Upload-Part-Size"],
+          "Content-Range", "X-Upload-Part-Size", "X-Upload-Chunk-Size", "X-Drawing-Id", "X-Job-Id",
+          "X-Upload-Deduplicated", "X-Request-Id"],
         maxAge: 600,
       }),
     )
