@@ -16,6 +16,7 @@ from .layers import ANNOTATION_KINDS, LayerClassifier, category_of_name
 from .model import Building, Opening, Room, WallPiece
 from .openings import group_instances, locate_opening
 from .rooms import name_rooms, rooms_from_boundaries, rooms_from_walls
+from .union import union_by_component
 from .walls import wall_pieces
 
 __all__ = ["classify_plan", "Building", "Opening", "Room", "WallPiece"]
@@ -54,11 +55,12 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
     for piece in pieces:
         by_layer.setdefault(piece.layer, []).append(piece.polygon)
     for layer, polys in by_layer.items():
-        b.walls[layer] = shapely.unary_union(polys)
+        b.walls[layer] = union_by_component(polys)
     if len(b.walls) == 1:
         all_walls = next(iter(b.walls.values()))
     else:
-        all_walls = shapely.unary_union(list(b.walls.values())) if b.walls else None
+        all_walls = union_by_component([g for w in b.walls.values() for g in getattr(w, "geoms", [w])]) \
+            if b.walls else None
     for p in leftovers:
         _line(b, "wall", p)
 

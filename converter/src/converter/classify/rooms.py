@@ -15,6 +15,7 @@ from shapely.geometry.base import BaseGeometry
 
 from ..plan.model import Path, Region, Text
 from .model import Room
+from .union import union_by_component
 
 __all__ = ["rooms_from_boundaries", "rooms_from_walls", "name_rooms"]
 
@@ -37,7 +38,7 @@ def rooms_from_walls(walls: BaseGeometry, plugs: list[BaseGeometry], min_area: f
         return []
     # Plugs grow by 5 mm so float noise at the jambs cannot leave a sliver joining two rooms.
     grown = [p.buffer(0.005, join_style="mitre") for p in plugs]
-    solid = shapely.union_all([walls, *grown]) if grown else walls
+    solid = union_by_component([*getattr(walls, "geoms", [walls]), *grown]) if grown else walls
     rooms: list[Room] = []
     parts = [p for p in getattr(solid, "geoms", [solid]) if isinstance(p, Polygon)]
     tree = shapely.STRtree(parts)
