@@ -81,8 +81,7 @@ def build_scene(b: Building, opts: Options, origin: np.ndarray) -> Node:
         parent.children.append(node)
     for (cat, layer), polylines in sorted(b.lines.items()):
         batch = LineBatch(LINE_HEIGHT)
-        for pts in polylines:
-            batch.add(pts)
+        batch.add_many(polylines)
         node = layer_node(cat, layer)
         node.extras["lines"] = len(polylines)
         _attach(node, batch.part(f"{cat}-lines", origin), budget)

@@ -56,40 +56,55 @@ class TriangleBatch:
         self.add_triangles(np.concatenate(faces))
 
     def add_prism(self, geom: BaseGeometry, z0: float, z1: float) -> None:
-        for poly in polygons_of(geom):
-            self._prism(shapely.geometry.polygon.orient(poly, 1.0), z0, z1)
-
-    def _prism(self, poly: Polygon, z0: float, z1: float) -> None:
-        rings = [np.asarray(poly.exterior.coords)[:-1]] + [np.asarray(r.coords)[:-1] for r in poly.interiors]
-        rings = [r for r in rings if len(r) >= 3]
-        if not rings:
+        """Extrude every polygon of ``geom``: caps by earcut per polygon, all side walls at once."""
+        polys = polygons_of(geom)
+        if not polys:
             return
-        verts = np.vstack(rings)
+        polys = shapely.orient_polygons(np.asarray(polys, dtype=object), exterior_cw=False)
+        n_rings = shapely.get_num_interior_rings(polys) + 1
+        rings = shapely.get_rings(polys)
+        coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+        # Each ring repeats its first vertex at the end: ring k spans [start[k], start[k + 1]).
+        start = np.searchsorted(ring_of, np.arange(len(rings) + 1))
+        self._sides(coords, ring_of, z0, z1)
+        ring_first = np.concatenate(([0], np.cumsum(n_rings)))
+        for k in range(len(polys)):
+            r0, r1 = ring_first[k], ring_first[k + 1]
+            parts = [coords[start[r]:start[r + 1] - 1] for r in range(r0, r1)]
+            parts = [r for r in parts if len(r) >= 3]
+            if parts:
+                self._caps(parts, z0, z1)
+
+    def _caps(self, rings: list[np.ndarray], z0: float, z1: float) -> None:
+        verts = np.vstack(rings) if len(rings) > 1 else rings[0]
         ends = np.cumsum([len(r) for r in rings]).astype(np.uint32)
         idx = earcut.triangulate_float64(verts, ends)
-        if len(idx):
-            tri2 = verts[idx.reshape(-1, 3)]
-            area = (tri2[:, 1, 0] - tri2[:, 0, 0]) * (tri2[:, 2, 1] - tri2[:, 0, 1]) - \
-                (tri2[:, 2, 0] - tri2[:, 0, 0]) * (tri2[:, 1, 1] - tri2[:, 0, 1])
-            flip = area < 0
-            tri2[flip] = tri2[flip][:, ::-1]
-            top = np.concatenate((tri2, np.full((len(tri2), 3, 1), z1)), axis=2)
-            bottom = np.concatenate((tri2[:, ::-1], np.full((len(tri2), 3, 1), z0)), axis=2)
-            self.add_triangles(top)
-            self.add_triangles(bottom)
-        # Sides: exterior CCW and holes CW after orient(), so edge a→b has the solid on its left.
-        for ring in rings:
-            a = ring
-            b = np.roll(ring, -1, axis=0)
-            keep = np.hypot(*(b - a).T) > 1e-9
-            a, b = a[keep], b[keep]
-            if len(a) == 0:
-                continue
-            za = np.full((len(a), 1), z0)
-            zb = np.full((len(a), 1), z1)
-            a0, b0 = np.hstack((a, za)), np.hstack((b, za))
-            a1, b1 = np.hstack((a, zb)), np.hstack((b, zb))
-            self.add_triangles(np.concatenate((np.stack((a0, b0, b1), 1), np.stack((a0, b1, a1), 1))))
+        if not len(idx):
+            return
+        tri2 = verts[idx.reshape(-1, 3)]
+        area = (tri2[:, 1, 0] - tri2[:, 0, 0]) * (tri2[:, 2, 1] - tri2[:, 0, 1]) - \
+            (tri2[:, 2, 0] - tri2[:, 0, 0]) * (tri2[:, 1, 1] - tri2[:, 0, 1])
+        flip = area < 0
+        tri2[flip] = tri2[flip][:, ::-1]
+        top = np.concatenate((tri2, np.full((len(tri2), 3, 1), z1)), axis=2)
+        bottom = np.concatenate((tri2[:, ::-1], np.full((len(tri2), 3, 1), z0)), axis=2)
+        self.add_triangles(top)
+        self.add_triangles(bottom)
+
+    def _sides(self, coords: np.ndarray, ring_of: np.ndarray, z0: float, z1: float) -> None:
+        """Two triangles per ring edge; exterior CCW and holes CW after orienting, so edge a→b
+        has the solid on its left and the quad faces outwards."""
+        same = ring_of[:-1] == ring_of[1:]
+        a, b = coords[:-1][same], coords[1:][same]
+        keep = np.hypot(*(b - a).T) > 1e-9
+        a, b = a[keep], b[keep]
+        if len(a) == 0:
+            return
+        za = np.full((len(a), 1), z0)
+        zb = np.full((len(a), 1), z1)
+        a0, b0 = np.hstack((a, za)), np.hstack((b, za))
+        a1, b1 = np.hstack((a, zb)), np.hstack((b, zb))
+        self.add_triangles(np.concatenate((np.stack((a0, b0, b1), 1), np.stack((a0, b1, a1), 1))))
 
     def part(self, material: str, origin: np.ndarray) -> MeshPart | None:
         if not self.count:
@@ -118,13 +133,22 @@ class LineBatch:
         self.count = 0
 
     def add(self, pts: np.ndarray) -> None:
-        n = len(pts)
-        if n < 2:
+        self.add_many([pts])
+
+    def add_many(self, polylines: list[np.ndarray]) -> None:
+        """Append polylines in one go: segment indices are computed for all of them at once."""
+        polylines = [p for p in polylines if len(p) >= 2]
+        if not polylines:
             return
-        seg = np.arange(n - 1, dtype=np.uint32) + self.count
+        lengths = np.fromiter((len(p) for p in polylines), dtype=np.int64, count=len(polylines))
+        total = int(lengths.sum())
+        last = np.cumsum(lengths) - 1  # a polyline's last vertex starts no segment
+        first = np.ones(total, dtype=bool)
+        first[last] = False
+        seg = (np.flatnonzero(first) + self.count).astype(np.uint32)
         self.idx.append(np.stack((seg, seg + 1), axis=1).ravel())
-        self.pts.append(pts)
-        self.count += n
+        self.pts.append(np.concatenate(polylines))
+        self.count += total
 
     def part(self, material: str, origin: np.ndarray) -> MeshPart | None:
         if not self.count:

@@ -12,6 +12,7 @@ from shapely.geometry import Polygon
 
 from ..options import Options
 from ..plan.model import Path, Plan, Region
+from ..runtime.parallel import fork_map
 from .layers import ANNOTATION_KINDS, LayerClassifier, category_of_name
 from .model import Building, Opening, Room, WallPiece
 from .openings import group_instances, locate_opening
@@ -67,16 +68,22 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
     # Doors and windows
     items = [(k, prim) for k in ("door", "window") for prim in
              by_cat.get(k, empty)[0] + by_cat.get(k, empty)[1]]
-    tree = shapely.STRtree([pc.polygon for pc in pieces]) if pieces else None
+    wall_polys = np.array([pc.polygon for pc in pieces], dtype=object)
+    tree = shapely.STRtree(wall_polys) if pieces else None
 
     def walls_near(geom):
         """The wall pieces near ``geom``: cross-sections stay local on huge plans."""
         if tree is None:
             return []
-        return [pieces[k].polygon for k in tree.query(geom, predicate="dwithin", distance=1.5)]
+        return wall_polys[tree.query(geom, predicate="dwithin", distance=1.5)]
 
-    for inst in group_instances(items, plan.groups, layer_cat):
-        op = locate_opening(inst, walls_near, tree, pieces)
+    instances = group_instances(items, plan.groups, layer_cat)
+
+    def place(chunk: list) -> list[Opening | None]:
+        return [locate_opening(inst, walls_near, tree, pieces) for inst in chunk]
+
+    placed = [op for chunk in fork_map(place, instances) for op in chunk]
+    for inst, op in zip(instances, placed):
         if op is not None:
             b.openings.append(op)
         elif inst.paths or inst.regions:

@@ -192,7 +192,7 @@ def locate_opening(inst: Instance, walls_near, tree: shapely.STRtree | None,
     t0, t1 = float(t.min()), float(t.max())
     band = None
     walls = walls_near(hull) if walls_near is not None else None
-    if walls:
+    if walls is not None and len(walls):
         band = _band(walls, u, n, (s0, s1), (t0, t1))
     hosted = band is not None
     if hosted:
@@ -231,17 +231,17 @@ def _intervals(walls: list[BaseGeometry], a: np.ndarray, b: np.ndarray, axis: np
     """Covered parameter intervals (projected on ``axis``) of the segment a→b inside ``walls``.
 
     ``walls`` is a list of (possibly overlapping) pieces; their intervals are merged in 1-D,
-    which is much cheaper than intersecting with their union.
+    which is much cheaper than intersecting with their union. Vectorised over the pieces.
     """
-    line = LineString([a, b])
-    raw = []
-    for inter in shapely.intersection(walls, line):
-        for g in getattr(inter, "geoms", [inter]):
-            if g.is_empty or g.geom_type != "LineString":
-                continue
-            v = np.asarray(g.coords) @ axis
-            raw.append((float(v.min()), float(v.max())))
-    raw.sort()
+    line = shapely.linestrings(np.array((a, b), dtype=float))
+    parts = shapely.get_parts(shapely.intersection(walls, line))
+    parts = parts[(shapely.get_type_id(parts) == 1) & ~shapely.is_empty(parts)]  # touching points cover nothing
+    if len(parts) == 0:
+        return []
+    coords, owner = shapely.get_coordinates(parts, return_index=True)
+    v = coords @ axis
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    raw = sorted(zip(np.minimum.reduceat(v, starts).tolist(), np.maximum.reduceat(v, starts).tolist()))
     out: list[tuple[float, float]] = []
     for lo, hi in raw:
         if out and lo <= out[-1][1] + 1e-6:
@@ -292,5 +292,5 @@ def _widen_to_gap(walls: list[BaseGeometry], u: np.ndarray, n: np.ndarray, span:
 
 def _rect(u: np.ndarray, n: np.ndarray, span: tuple[float, float], band: tuple[float, float]) -> Polygon:
     (s0, s1), (t0, t1) = span, band
-    pts = [u * s0 + n * t0, u * s1 + n * t0, u * s1 + n * t1, u * s0 + n * t1]
-    return Polygon(pts)
+    pts = np.array((u * s0 + n * t0, u * s1 + n * t0, u * s1 + n * t1, u * s0 + n * t1))
+    return shapely.polygons(pts)
