@@ -106,11 +106,17 @@ def _cut(geom, plugs: list, tree) -> shapely.Geometry:
     """Wall footprint minus the openings, polygon by polygon (a global difference is slow)."""
     if tree is None:
         return geom
-    parts = []
-    for poly in polygons_of(geom):
-        near = tree.query(poly, predicate="intersects")
-        parts.append(poly.difference(shapely.union_all([plugs[k] for k in near])) if len(near) else poly)
-    return shapely.GeometryCollection(parts) if parts else geom
+    polys = polygons_of(geom)
+    if not polys:
+        return geom
+    hits, near = tree.query(polys, predicate="intersects")
+    order = np.argsort(hits, kind="stable")
+    hits, near = hits[order], near[order]
+    cuts = np.split(near, np.flatnonzero(np.diff(hits)) + 1) if len(hits) else []
+    parts = list(polys)
+    for k, idx in zip(np.unique(hits).tolist(), cuts):
+        parts[k] = polys[k].difference(shapely.union_all([plugs[j] for j in idx.tolist()]))
+    return shapely.GeometryCollection(parts)
 
 
 class _Budget:

@@ -109,18 +109,25 @@ class TriangleBatch:
     def part(self, material: str, origin: np.ndarray) -> MeshPart | None:
         if not self.count:
             return None
-        tris = np.concatenate(self.tris)
-        n = np.cross(tris[:, 1] - tris[:, 0], tris[:, 2] - tris[:, 0])
-        ln = np.linalg.norm(n, axis=1)
+        tris = np.concatenate(self.tris) if len(self.tris) > 1 else self.tris[0]
+        n = _cross(tris[:, 1] - tris[:, 0], tris[:, 2] - tris[:, 0])
+        ln = np.sqrt(np.einsum("ij,ij->i", n, n))
         ok = ln > 1e-12 * np.max(np.abs(tris), initial=1.0)
         tris, n = tris[ok], n[ok] / ln[ok, None]
         if len(tris) == 0:
             return None
         pos = to_gltf_frame(tris.reshape(-1, 3), origin)
         nrm = to_gltf_frame(np.repeat(n, 3, axis=0), np.zeros(2)).astype(np.float64)
-        nrm /= np.linalg.norm(nrm, axis=1, keepdims=True)
+        nrm /= np.sqrt(np.einsum("ij,ij->i", nrm, nrm))[:, None]
         idx = np.arange(len(pos), dtype=np.uint32)
         return MeshPart(material, "triangles", pos, idx, nrm.astype(np.float32))
+
+
+def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise 3-D cross product (np.cross's axis handling costs more than the maths here)."""
+    return np.stack((a[:, 1] * b[:, 2] - a[:, 2] * b[:, 1],
+                     a[:, 2] * b[:, 0] - a[:, 0] * b[:, 2],
+                     a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]), axis=1)
 
 
 class LineBatch:

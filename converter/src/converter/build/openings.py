@@ -6,13 +6,14 @@ boxes sit exactly in the plug the classifier cut out of the wall.
 from __future__ import annotations
 
 import numpy as np
+import shapely
 from shapely.geometry import Polygon
 
 from ..classify.model import Opening
 from ..options import Options
 from .mesh import TriangleBatch
 
-__all__ = ["add_openings", "leaf_rect"]
+__all__ = ["add_openings", "leaf_rect", "leaf_quads"]
 
 LEAF_THICKNESS = 0.04
 GLASS_THICKNESS = 0.02
@@ -20,16 +21,31 @@ GLASS_THICKNESS = 0.02
 
 def leaf_rect(op: Opening, thickness: float) -> Polygon:
     """A thin rectangle along the opening, centred in the wall band."""
-    u = op.axis
-    n = np.array((-u[1], u[0]))
-    (s0, s1), (t0, t1) = op.span, op.band
-    tm = 0.5 * (t0 + t1)
-    h = min(thickness, max(t1 - t0, 1e-3)) / 2
-    return Polygon([u * s0 + n * (tm - h), u * s1 + n * (tm - h), u * s1 + n * (tm + h), u * s0 + n * (tm + h)])
+    return Polygon(leaf_quads([op], thickness)[0])
+
+
+def leaf_quads(ops: list[Opening], thickness: float) -> np.ndarray:
+    """(n, 4, 2) leaf rectangles of ``ops`` (see :func:`leaf_rect`), computed all at once."""
+    if not ops:
+        return np.zeros((0, 4, 2))
+    u = np.array([o.axis for o in ops], dtype=float)
+    n = np.stack((-u[:, 1], u[:, 0]), axis=1)
+    span = np.array([o.span for o in ops], dtype=float)
+    band = np.array([o.band for o in ops], dtype=float)
+    tm = band.mean(axis=1)
+    h = np.minimum(thickness, np.maximum(band[:, 1] - band[:, 0], 1e-3)) / 2
+    corners = [(span[:, 0], tm - h), (span[:, 1], tm - h), (span[:, 1], tm + h), (span[:, 0], tm + h)]
+    return np.stack([u * s[:, None] + n * t[:, None] for s, t in corners], axis=1)
 
 
 def _quads(polys: list[Polygon]) -> np.ndarray:
-    return np.array([np.asarray(p.exterior.coords)[:4] for p in polys], dtype=float).reshape(-1, 4, 2)
+    """First four exterior corners of each (rectangular) plug, as (n, 4, 2)."""
+    if not polys:
+        return np.zeros((0, 4, 2))
+    rings = shapely.get_exterior_ring(np.asarray(polys, dtype=object))
+    coords, owner = shapely.get_coordinates(rings, return_index=True)
+    start = np.searchsorted(owner, np.arange(len(polys)))
+    return coords[start[:, None] + np.arange(4)[None, :]]
 
 
 def add_openings(ops: list[Opening], opts: Options, wall: TriangleBatch, leaf: TriangleBatch) -> None:
@@ -40,8 +56,8 @@ def add_openings(ops: list[Opening], opts: Options, wall: TriangleBatch, leaf: T
     hosted_windows = _quads([o.plug for o in windows if o.hosted])
     if opts.doorHeight < opts.wallHeight:
         wall.add_boxes(hosted_doors, opts.doorHeight, opts.wallHeight)
-    leaf.add_boxes(_quads([leaf_rect(o, LEAF_THICKNESS) for o in doors]), 0.0, opts.doorHeight)
+    leaf.add_boxes(leaf_quads(doors, LEAF_THICKNESS), 0.0, opts.doorHeight)
     wall.add_boxes(hosted_windows, 0.0, opts.windowSill)
     if opts.windowHead < opts.wallHeight:
         wall.add_boxes(hosted_windows, opts.windowHead, opts.wallHeight)
-    leaf.add_boxes(_quads([leaf_rect(o, GLASS_THICKNESS) for o in windows]), opts.windowSill, opts.windowHead)
+    leaf.add_boxes(leaf_quads(windows, GLASS_THICKNESS), opts.windowSill, opts.windowHead)
