@@ -18,13 +18,19 @@ MAX_EXTENT_M = 1.0e5
 
 
 def plan_bounds(plan: Plan) -> tuple[np.ndarray, np.ndarray] | None:
+    pts = _all_points(plan)
+    if len(pts) == 0:
+        return None
+    return pts.min(axis=0), pts.max(axis=0)
+
+
+def _all_points(plan: Plan) -> np.ndarray:
+    """Every 2-D vertex of paths, region exteriors and faces in one array (one concatenation
+    instead of a reduction per primitive: big drawings hold hundreds of thousands)."""
     arrays = [p.points for p in plan.paths] + [r.exterior for r in plan.regions]
     arrays += [f.triangles.reshape(-1, 3)[:, :2] for f in plan.faces]
-    if not arrays:
-        return None
-    lo = np.min([a.min(axis=0) for a in arrays if len(a)], axis=0)
-    hi = np.max([a.max(axis=0) for a in arrays if len(a)], axis=0)
-    return lo, hi
+    arrays = [a for a in arrays if len(a)]
+    return np.concatenate(arrays) if arrays else np.zeros((0, 2))
 
 
 def check_extent(plan: Plan) -> Plan:
@@ -37,9 +43,11 @@ def check_extent(plan: Plan) -> Plan:
         return bool(np.all(np.isfinite(a)))
 
     before = len(plan.paths) + len(plan.regions) + len(plan.faces)
-    plan.paths = [p for p in plan.paths if finite(p.points)]
-    plan.regions = [r for r in plan.regions if finite(r.exterior) and all(finite(h) for h in r.holes)]
-    plan.faces = [f for f in plan.faces if finite(f.triangles)]
+    if not finite(_all_points(plan)) or any(not finite(h) for r in plan.regions for h in r.holes) \
+            or any(not finite(f.triangles) for f in plan.faces):
+        plan.paths = [p for p in plan.paths if finite(p.points)]
+        plan.regions = [r for r in plan.regions if finite(r.exterior) and all(finite(h) for h in r.holes)]
+        plan.faces = [f for f in plan.faces if finite(f.triangles)]
     plan.texts = [t for t in plan.texts if finite(t.position)]
     dropped = before - (len(plan.paths) + len(plan.regions) + len(plan.faces))
     if dropped:
