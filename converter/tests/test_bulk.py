@@ -1,0 +1,30 @@
+"""The bulk helpers behind big drawings give the same answers as the plain ways."""
+from __future__ import annotations
+
+import numpy as np
+import shapely
+
+from converter.classify.union import touching_components, union_by_component
+from converter.runtime.parallel import MIN_ITEMS_TO_FORK, fork_map, split_evenly
+
+
+def test_union_by_component_matches_union_all():
+    rng = np.random.default_rng(7)
+    xy = rng.uniform(0, 50, size=(400, 2))
+    boxes = list(shapely.box(xy[:, 0], xy[:, 1], xy[:, 0] + rng.uniform(0.5, 3, 400), xy[:, 1] + 1.0))
+    ours, ref = union_by_component(boxes), shapely.union_all(boxes)
+    assert abs(ours.area - ref.area) < 1e-6
+    assert shapely.symmetric_difference(ours, ref).area < 1e-6
+
+
+def test_components_follow_chains():
+    chain = [shapely.box(k, 0, k + 1, 1) for k in range(5)] + [shapely.box(20, 20, 21, 21)]
+    label = touching_components(chain)
+    assert len(set(label[:5].tolist())) == 1 and label[5] != label[0]
+
+
+def test_fork_map_keeps_order_and_results():
+    items = list(range(MIN_ITEMS_TO_FORK + 11))
+    out = [x for chunk in fork_map(lambda c: [v * v for v in c], items) for x in chunk]
+    assert out == [v * v for v in items]
+    assert [len(c) for c in split_evenly(list(range(5)), 2)] == [3, 2]
