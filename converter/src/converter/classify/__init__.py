@@ -13,6 +13,7 @@ from shapely.geometry import Polygon
 from ..options import Options
 from ..plan.model import Path, Plan, Region
 from ..runtime.parallel import fork_map
+from .geometry import door_swings, walls_by_geometry
 from .layers import ANNOTATION_KINDS, LayerClassifier, category_of_name
 from .model import Building, Opening, Room, WallPiece
 from .openings import group_instances, locate_opening
@@ -48,9 +49,13 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
         b.layer_categories[layer] = layer_cat(layer)
     empty: tuple[list[Path], list[Region]] = ([], [])
 
-    # Walls
+    # Walls: by name first, then by geometry on layers no name or mapping classified.
     wpaths, wregions = by_cat.get("wall", empty)
     pieces, leftovers = wall_pieces(wpaths, wregions, opts)
+    unnamed, named_other = _unclassified(by_cat.get("other", empty)[0], layer_cat)
+    geo_pieces, unnamed = walls_by_geometry(unnamed, opts)
+    by_cat["other"] = (named_other + unnamed, by_cat.get("other", empty)[1])
+    pieces = pieces + geo_pieces
     b.pieces = pieces
     by_layer: dict[str, list] = {}
     for piece in pieces:
@@ -71,13 +76,18 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
     wall_polys = np.array([pc.polygon for pc in pieces], dtype=object)
     tree = shapely.STRtree(wall_polys) if pieces else None
 
-    def walls_near(geom):
+    def walls_near(geom, distance: float = 1.5):
         """The wall pieces near ``geom``: cross-sections stay local on huge plans."""
         if tree is None:
             return []
-        return wall_polys[tree.query(geom, predicate="dwithin", distance=1.5)]
+        return wall_polys[tree.query(geom, predicate="dwithin", distance=distance)]
 
     instances = group_instances(items, plan.groups, layer_cat)
+    swings, unnamed = door_swings(unnamed, lambda x, y, d: bool(len(walls_near(shapely.Point(x, y), d))))
+    if swings:
+        by_cat["other"] = (named_other + unnamed, by_cat["other"][1])
+        instances = instances + swings
+    swing_ids = {id(inst) for inst in swings}
 
     def place(chunk: list) -> list[Opening | None]:
         return [locate_opening(inst, walls_near, tree, pieces) for inst in chunk]
@@ -92,6 +102,8 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
             _line(b, inst.kind, p)
         for r in inst.regions:
             _ring_lines(b, inst.kind, r)
+    _geometry_report(b, geo_pieces, len(pieces) - len(geo_pieces),
+                     sum(1 for inst, op in zip(instances, placed) if op is not None and id(inst) in swing_ids))
     unhosted = sum(1 for o in b.openings if not o.hosted)
     if unhosted:
         b.warnings.append(f"{unhosted} door/window symbols have no wall around them")
@@ -135,6 +147,29 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
     if len(plan.texts) > MAX_LABELS:
         b.warnings.append(f"only the first {MAX_LABELS} of {len(plan.texts)} texts kept as labels")
     return b
+
+
+def _unclassified(paths: list[Path], layer_cat: LayerClassifier) -> tuple[list[Path], list[Path]]:
+    """Split "other" paths into those of layers nothing classified and those mapped to "other".
+
+    Why: ``layerMapping`` to "other" is the user's word that a layer holds nothing to find.
+    """
+    free, kept = [], []
+    for p in paths:
+        (kept if layer_cat.mapped(p.layer) else free).append(p)
+    return free, kept
+
+
+def _geometry_report(b: Building, geo_pieces: list[WallPiece], named: int, swing_doors: int) -> None:
+    """Counts and a warning, so staff know which walls and doors geometry (not names) decided."""
+    layers = sorted({pc.layer for pc in geo_pieces})
+    b.stats.update(wallsByName=named, wallsByGeometry=len(geo_pieces), wallLayersByGeometry=len(layers),
+                   doorsByGeometry=swing_doors)
+    if geo_pieces:
+        b.warnings.append(f"{len(geo_pieces)} wall pieces found by geometry (parallel lines) on layers "
+                          f"{', '.join(map(repr, layers))} whose names say nothing; please check them")
+    if swing_doors:
+        b.warnings.append(f"{swing_doors} doors found by geometry (swing arcs) on unclassified layers")
 
 
 def _block_category(group: int, groups: dict) -> str | None:

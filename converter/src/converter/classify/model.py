@@ -54,6 +54,8 @@ class Building:
         faces: layer → (n, 3, 3) triangles of real 3-D faces.
         labels: texts kept for the viewer (annotation), as (text, x, y, layer).
         layer_categories: every layer seen → its category.
+        stats: counts for the result's stats (``wallsByName``, ``wallsByGeometry``,
+            ``wallLayersByGeometry``, ``doorsByGeometry``), so staff see what geometry decided.
     """
 
     walls: dict[str, BaseGeometry] = field(default_factory=dict)
@@ -66,6 +68,7 @@ class Building:
     labels: list[tuple[str, float, float, str]] = field(default_factory=list)
     layer_categories: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    stats: dict[str, int] = field(default_factory=dict)
 
     def add_line(self, category: str, layer: str, pts: np.ndarray) -> None:
         self.lines.setdefault((category, layer), []).append(pts)

@@ -7,6 +7,8 @@ Pair search is vectorised (STRtree + numpy), so 100k wall lines stay in seconds.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 import shapely
 from shapely.geometry import Polygon
@@ -15,7 +17,10 @@ from ..options import Options
 from ..plan.model import Path, Region
 from .model import WallPiece
 
-__all__ = ["segments_of", "pair_segments", "wall_pieces", "polygon_thickness"]
+__all__ = ["segments_of", "pair_segments", "wall_pieces", "polygon_thickness", "unpaired_paths", "Veto"]
+
+#: ``veto(i, j, dist)`` → mask of candidate pairs to drop (callers add their own doubts).
+Veto = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 _PARALLEL_SIN = np.sin(np.radians(3.0))
 
@@ -42,12 +47,13 @@ def polygon_thickness(poly: Polygon) -> float:
     return 2.0 * poly.area / poly.length if poly.length > 0 else 0.0
 
 
-def pair_segments(segs: np.ndarray, tmin: float, tmax: float
+def pair_segments(segs: np.ndarray, tmin: float, tmax: float, veto: Veto | None = None
                   ) -> tuple[list[Polygon], np.ndarray, np.ndarray, np.ndarray]:
     """Pair parallel segments tmin..tmax apart into wall quads.
 
     A pair must overlap along its axis by at least its distance apart, so the two jambs of a
-    door or the two end caps of a wall never pair up into a false wall.
+    door or the two end caps of a wall never pair up into a false wall. ``veto`` lets the
+    geometric finder drop candidates it distrusts (hatch stacks, furniture) before the choice.
 
     Returns:
         (quads, axes, used, chooser) — quad polygons, their unit axis vectors, a mask of the
@@ -88,6 +94,8 @@ def pair_segments(segs: np.ndarray, tmin: float, tmax: float
     shorter = np.minimum(length[base], length[other])
     keep = (dist >= tmin) & (dist <= tmax) & (overlap > 0) & (overlap >= dist * 0.99)
     idx = np.nonzero(keep)[0]
+    if veto is not None and len(idx):
+        idx = idx[~veto(i[idx], j[idx], dist[idx])]
     if len(idx) == 0:
         return [], np.zeros((0, 2)), used, np.zeros(0, dtype=int)
     # Each segment keeps its nearest partner (non-mutual union of choices).
@@ -164,16 +172,18 @@ def wall_pieces(paths: list[Path], regions: list[Region], opts: Options) -> tupl
     quads, axes, used, chooser = pair_segments(segs, opts.minWallThickness, opts.maxWallThickness)
     for q, a, k in zip(quads, axes, chooser):
         pieces.append(WallPiece(q, line_paths[owners[k]].layer, "pair", a))
-    used_paths = set()
-    for k, flag in enumerate(used):
-        if flag:
-            used_paths.add(owners[k])
-    leftovers = [p for k, p in enumerate(line_paths) if k not in used_paths]
-    # Segments of partly used paths that found no partner are kept as lines too.
-    for k, flag in enumerate(used):
-        if not flag and owners[k] in used_paths:
-            leftovers.append(Path(segs[k].reshape(2, 2), line_paths[owners[k]].layer))
+    leftovers = unpaired_paths(line_paths, segs, owners, used)
     return pieces, leftovers
+
+
+def unpaired_paths(paths: list[Path], segs: np.ndarray, owners: list[int], used: np.ndarray) -> list[Path]:
+    """The paths (or single segments of partly paired paths) that took part in no pair."""
+    used_paths = set(np.asarray(owners)[used].tolist()) if len(owners) else set()
+    leftovers = [p for k, p in enumerate(paths) if k not in used_paths]
+    for k in np.nonzero(~used)[0].tolist():
+        if owners[k] in used_paths:
+            leftovers.append(Path(segs[k].reshape(2, 2), paths[owners[k]].layer))
+    return leftovers
 
 
 def _polygon(exterior: np.ndarray, holes: list[np.ndarray]) -> Polygon | None:

@@ -1,0 +1,208 @@
+"""Walls and doors by geometry, for layers whose names say nothing ("0", "Layer1", …).
+
+Why: many drawings keep everything on one unnamed layer; names alone turn them into lines only.
+Walls are found with the same pair search as wall layers (:func:`pair_segments`), but only where
+pairs are the *dominant pattern* of a layer, and with vetoes against what also draws parallel
+lines a wall apart: equally spaced stacks (hatch patterns, stair treads, fine grids) and thin
+closed shapes of furniture size (shelves, tables). Doors are quarter-circle swing arcs of door
+radius hinged on or near a wall, with their leaf line when there is one; they become the same
+:class:`Instance` a door block gives, so openings are placed exactly as for named doors.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from ..options import Options
+from ..plan.model import Path
+from .model import WallPiece
+from .openings import Instance
+from .walls import pair_segments, segments_of, unpaired_paths
+
+__all__ = ["GeometryRules", "GEOMETRY_RULES", "walls_by_geometry", "door_swings"]
+
+
+@dataclass(frozen=True)
+class GeometryRules:
+    """Thresholds of the geometric finder (metres, after normalising)."""
+
+    #: fewest wall pairs on a layer before it counts as walls
+    min_pairs: int = 4
+    #: least total wall length (axis) on a layer
+    min_length: float = 6.0
+    #: least share of the layer's straight line length that must take part in pairs
+    min_share: float = 0.25
+    #: a closed shape smaller than this (largest extent) pairing with itself is furniture
+    furniture_extent: float = 3.0
+    #: neighbours on both sides this close in relative spacing make a stack (hatch, treads, grid)
+    stack_tolerance: float = 0.1
+    #: swing arc: sweep range (degrees), radius range, hinge distance to a wall
+    swing_sweep: tuple[float, float] = (75.0, 105.0)
+    swing_radius: tuple[float, float] = (0.6, 1.2)
+    hinge_to_wall: float = 0.3
+
+
+GEOMETRY_RULES = GeometryRules()
+
+#: Path kinds that are tessellated curves, never wall faces.
+_CURVES = frozenset({"ARC", "CIRCLE", "ELLIPSE", "SPLINE", "HELIX"})
+
+
+def walls_by_geometry(paths: list[Path], opts: Options, rules: GeometryRules = GEOMETRY_RULES
+                      ) -> tuple[list[WallPiece], list[Path]]:
+    """Wall pieces from parallel line pairs on each layer where they dominate.
+
+    Args:
+        paths: primitives of layers that no name or mapping classified.
+
+    Returns:
+        (pieces, rest) — ``rest`` holds every path that became no wall, kept as lines.
+    """
+    by_layer: dict[str, list[Path]] = {}
+    for p in paths:
+        by_layer.setdefault(p.layer, []).append(p)
+    pieces: list[WallPiece] = []
+    rest: list[Path] = []
+    for layer, group in by_layer.items():
+        found, left = _layer_walls(layer, group, opts, rules)
+        pieces.extend(found)
+        rest.extend(left)
+    return pieces, rest
+
+
+def _layer_walls(layer: str, paths: list[Path], opts: Options, rules: GeometryRules
+                 ) -> tuple[list[WallPiece], list[Path]]:
+    straight = [p for p in paths if p.arc is None and p.kind not in _CURVES and len(p.points) >= 2]
+    curves = [p for p in paths if not (p.arc is None and p.kind not in _CURVES and len(p.points) >= 2)]
+    segs, owners = segments_of(straight)
+    if len(segs) < 2 * rules.min_pairs:
+        return [], paths
+    own = np.asarray(owners)
+    veto = _veto(segs, own, straight, rules)
+    quads, axes, used, chooser = pair_segments(segs, opts.minWallThickness, opts.maxWallThickness, veto)
+    if not _dominant(segs, used, quads, rules):
+        return [], paths
+    pieces = [WallPiece(q, layer, "geometry", a) for q, a in zip(quads, axes)]
+    return pieces, curves + unpaired_paths(straight, segs, owners, used)
+
+
+def _dominant(segs: np.ndarray, used: np.ndarray, quads: list, rules: GeometryRules) -> bool:
+    """Pairs are the layer's main pattern: enough of them, long enough, a fair share of its lines."""
+    if len(quads) < rules.min_pairs:
+        return False
+    length = np.hypot(segs[:, 2] - segs[:, 0], segs[:, 3] - segs[:, 1])
+    total = float(length.sum())
+    if total <= 0 or float(length[used].sum()) < rules.min_share * total:
+        return False
+    q = np.asarray(quads, dtype=object)
+    half = shapely.length(q) / 2
+    area = shapely.area(q)
+    axis_len = (half + np.sqrt(np.maximum(half * half - 4 * area, 0.0))) / 2
+    return float(axis_len.sum()) >= rules.min_length
+
+
+def _veto(segs: np.ndarray, own: np.ndarray, paths: list[Path], rules: GeometryRules):
+    """Candidate pairs to drop: inside one small closed shape, or part of an even stack."""
+    closed = np.array([p.closed for p in paths], dtype=bool)
+    extent = np.array([float(np.max(np.ptp(p.points, axis=0))) for p in paths])
+    small = closed & (extent < rules.furniture_extent)
+
+    def veto(i: np.ndarray, j: np.ndarray, dist: np.ndarray) -> np.ndarray:
+        furniture = (own[i] == own[j]) & small[own[i]]
+        return furniture | _stacked(segs, i, j, dist, rules.stack_tolerance)
+
+    return veto
+
+
+def _stacked(segs: np.ndarray, i: np.ndarray, j: np.ndarray, dist: np.ndarray, tol: float) -> np.ndarray:
+    """Candidates touching a stack of ≥ 4 evenly spaced parallels (hatch lines, stair treads, grids).
+
+    A segment is a *middle* when its nearest parallels on both sides are equally far; two
+    neighbouring middles make a stack. Three lines (a wall with its centre line) are no stack.
+    """
+    n = len(segs)
+    d = segs[:, 2:] - segs[:, :2]
+    ln = np.hypot(d[:, 0], d[:, 1])
+    u = d / np.where(ln > 0, ln, 1.0)[:, None]
+    normal = np.stack((-u[:, 1], u[:, 0]), axis=1)
+    mid_j = 0.5 * (segs[j, :2] + segs[j, 2:])
+    side = np.einsum("ij,ij->i", mid_j - segs[i, :2], normal[i]) > 0
+    near = np.full((2, n), -1)
+    gap = np.full((2, n), np.inf)
+    for s, mask in ((0, side), (1, ~side)):
+        ii, jj, dd = i[mask], j[mask], dist[mask]
+        order = np.lexsort((dd, ii))
+        ii, jj, dd = ii[order], jj[order], dd[order]
+        first = np.ones(len(ii), dtype=bool)
+        first[1:] = ii[1:] != ii[:-1]
+        near[s, ii[first]] = jj[first]
+        gap[s, ii[first]] = dd[first]
+    both = np.isfinite(gap).all(axis=0)
+    middle = np.zeros(n, dtype=bool)
+    middle[both] = np.abs(gap[0, both] - gap[1, both]) <= tol * np.maximum(gap[0, both], gap[1, both])
+    nb_middle = np.zeros(n, dtype=bool)
+    for s in (0, 1):
+        has = near[s] >= 0
+        nb_middle[has] |= middle[near[s, has]]
+    stack = middle & nb_middle
+    marked = stack.copy()
+    for s in (0, 1):
+        k = near[s, stack]
+        marked[k[k >= 0]] = True
+    return marked[i] | marked[j]
+
+
+def door_swings(paths: list[Path], near_wall, rules: GeometryRules = GEOMETRY_RULES
+                ) -> tuple[list[Instance], list[Path]]:
+    """Door instances from swing arcs (with their leaf line) hinged on or near a wall.
+
+    Args:
+        paths: primitives of unclassified layers.
+        near_wall: ``near_wall(x, y, distance) -> bool`` — is a wall piece that close.
+
+    Returns:
+        (doors, rest) — ``rest`` holds the paths no door took.
+    """
+    lo_sweep, hi_sweep = (math.radians(a) for a in rules.swing_sweep)
+    r_lo, r_hi = rules.swing_radius
+    arcs = [p for p in paths if p.arc is not None and lo_sweep <= p.arc.sweep <= hi_sweep
+            and r_lo <= p.arc.radius <= r_hi]
+    if not arcs:
+        return [], paths
+    taken: set[int] = set()
+    doors: list[Instance] = []
+    lines = [p for p in paths if p.arc is None and p.kind not in _CURVES and len(p.points) >= 2]
+    ends = np.array([(p.points[0][0], p.points[0][1], p.points[-1][0], p.points[-1][1]) for p in lines]) \
+        if lines else np.zeros((0, 4))
+    for arc_path in arcs:
+        a = arc_path.arc
+        if id(arc_path) in taken or not near_wall(a.cx, a.cy, rules.hinge_to_wall):
+            continue
+        inst = Instance("door", arc_path.layer, paths=[arc_path])
+        taken.add(id(arc_path))
+        leaf = _leaf(a.cx, a.cy, a.radius, arc_path.layer, lines, ends, taken)
+        if leaf is not None:
+            inst.paths.append(leaf)
+            taken.add(id(leaf))
+        doors.append(inst)
+    return doors, [p for p in paths if id(p) not in taken]
+
+
+def _leaf(cx: float, cy: float, r: float, layer: str, lines: list[Path], ends: np.ndarray,
+          taken: set[int]) -> Path | None:
+    """The straight line from the hinge about one radius long (the open leaf), if drawn."""
+    if not len(ends):
+        return None
+    tol = 0.05 * r + 0.02
+    d0 = np.hypot(ends[:, 0] - cx, ends[:, 1] - cy)
+    d1 = np.hypot(ends[:, 2] - cx, ends[:, 3] - cy)
+    length = np.hypot(ends[:, 2] - ends[:, 0], ends[:, 3] - ends[:, 1])
+    ok = (np.minimum(d0, d1) <= tol) & (length >= 0.8 * r) & (length <= 1.2 * r)
+    for k in np.nonzero(ok)[0].tolist():
+        p = lines[k]
+        if p.layer == layer and id(p) not in taken:
+            return p
+    return None
