@@ -11,6 +11,7 @@ radius hinged on or near a wall, with their leaf line when there is one; they be
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +23,7 @@ from .model import WallPiece
 from .openings import Instance
 from .walls import pair_segments, segments_of, unpaired_paths
 
-__all__ = ["GeometryRules", "GEOMETRY_RULES", "walls_by_geometry", "door_swings"]
+__all__ = ["GeometryRules", "GEOMETRY_RULES", "walls_by_geometry", "door_swings", "says_not_wall"]
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,11 @@ class GeometryRules:
 
     #: fewest wall pairs on a layer before it counts as walls
     min_pairs: int = 4
-    #: least total wall length (axis) on a layer
-    min_length: float = 6.0
+    #: least total wall length (axis) on a layer, counting pairs at least ``min_piece`` long
+    min_length: float = 8.0
+    min_piece: float = 0.5
+    #: most walls of a plan are thinner than this (median); thick "pairs" are arrows, furniture rows
+    max_median_thickness: float = 0.45
     #: least share of the layer's straight line length that must take part in pairs
     min_share: float = 0.25
     #: a closed shape smaller than this (largest extent) pairing with itself is furniture
@@ -46,6 +50,22 @@ class GeometryRules:
 
 
 GEOMETRY_RULES = GeometryRules()
+
+#: Layer name tokens that say "no walls here" although no category rule knows them.
+_NOT_WALL = frozenset({
+    "furniture", "furn", "furnishing", "moebel", "möbel", "mobel", "mobilier", "muebles", "eqpm", "equipment",
+    "equip", "appl", "appliance", "appliances", "case", "casework", "pfix", "fixture", "fixtures", "plumbing",
+    "plmb", "sanitary", "sanitär", "hvac", "mech", "elec", "electrical", "lighting", "lite", "site",
+    "landscape", "land", "tree", "trees", "plant", "plants", "planting", "hatch", "patt", "pattern",
+    "border", "frame", "viewport", "vport", "people", "car", "cars", "parking", "xref",
+})
+_TOKEN = re.compile(r"[a-z0-9äöüß]+")
+
+
+def says_not_wall(layer: str) -> bool:
+    """The layer's name names something else (furniture, fixtures, site …): never search it."""
+    return bool(set(_TOKEN.findall(layer.lower())) & _NOT_WALL)
+
 
 #: Path kinds that are tessellated curves, never wall faces.
 _CURVES = frozenset({"ARC", "CIRCLE", "ELLIPSE", "SPLINE", "HELIX"})
@@ -67,6 +87,9 @@ def walls_by_geometry(paths: list[Path], opts: Options, rules: GeometryRules = G
     pieces: list[WallPiece] = []
     rest: list[Path] = []
     for layer, group in by_layer.items():
+        if says_not_wall(layer):
+            rest.extend(group)
+            continue
         found, left = _layer_walls(layer, group, opts, rules)
         pieces.extend(found)
         rest.extend(left)
@@ -93,15 +116,21 @@ def _dominant(segs: np.ndarray, used: np.ndarray, quads: list, rules: GeometryRu
     """Pairs are the layer's main pattern: enough of them, long enough, a fair share of its lines."""
     if len(quads) < rules.min_pairs:
         return False
-    length = np.hypot(segs[:, 2] - segs[:, 0], segs[:, 3] - segs[:, 1])
-    total = float(length.sum())
-    if total <= 0 or float(length[used].sum()) < rules.min_share * total:
-        return False
     q = np.asarray(quads, dtype=object)
     half = shapely.length(q) / 2
     area = shapely.area(q)
     axis_len = (half + np.sqrt(np.maximum(half * half - 4 * area, 0.0))) / 2
-    return float(axis_len.sum()) >= rules.min_length
+    long = axis_len >= rules.min_piece
+    if int(long.sum()) < rules.min_pairs or float(axis_len[long].sum()) < rules.min_length:
+        return False
+    thickness = area[long] / axis_len[long]
+    if float(np.median(thickness)) > rules.max_median_thickness:
+        return False
+    length = np.hypot(segs[:, 2] - segs[:, 0], segs[:, 3] - segs[:, 1])
+    total = float(length.sum())
+    if total <= 0 or float(length[used].sum()) < rules.min_share * total:
+        return False
+    return True
 
 
 def _veto(segs: np.ndarray, own: np.ndarray, paths: list[Path], rules: GeometryRules):
