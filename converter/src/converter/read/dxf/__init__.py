@@ -13,6 +13,7 @@ from ...plan.model import Path, Plan
 from ezdxf.lldxf.encoding import decode_dxf_unicode
 from .blocks import Exploder
 from .entities import EntityConverter
+from .fastadd import FastAdder, merged_order
 from .load import load_document
 from .text import clean_text
 
@@ -59,10 +60,24 @@ def read_dxf(path: str, options: Options, progress: Progress | None = None) -> P
     )
     exploder = Exploder(doc, conv, plan, options.maxEntities, hidden)
     msp = doc.modelspace()
-    n = max(1, len(msp))
-    report(0.3, f"reading {len(msp)} model-space entities")
-    for i, e in enumerate(msp):
-        exploder.add_entity(e)
+    fast = loaded.fast_lines
+    others = fast.others if fast is not None else None
+    if others is None:
+        entities = list(msp)
+        order = ((False, k) for k in range(len(entities)))
+        n_fast = 0
+    else:
+        entities = list(msp)
+        adder = FastAdder(doc, conv, exploder, others)
+        order = merged_order(fast.kept_top, len(entities), others.index)
+        n_fast = len(others.index)
+    n = max(1, len(entities) + n_fast)
+    report(0.3, f"reading {n} model-space entities")
+    for i, (is_fast, k) in enumerate(order):
+        if is_fast:
+            adder.add(k)
+        else:
+            exploder.add_entity(entities[k])
         if i % 20000 == 19999:
             report(0.3 + 0.7 * i / n, f"read {i + 1} of {n} entities")
     if loaded.fast_lines is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import math
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 from ezdxf.entities import DXFGraphic, Insert
@@ -154,10 +154,41 @@ class Exploder:
                 if isinstance(p, Text):
                     p.position = _affine_pt(p.position, parent_m)
                     self._emit(p)
+        self._instances(name, content, _instance_matrices(ins), parent_m, layer, parent, stack)
+
+    def add_insert_matrix(self, name: str, m: np.ndarray, layer: str) -> None:
+        """A model-space INSERT read by the fast path: ``m`` is its 3×3 block → WCS matrix."""
+        self._count("INSERT")
+        if layer in self.hidden:
+            self._skip("INSERT (hidden layer)")
+            return
+        self._instances(name, self._content(name), (m,), np.eye(3), layer, 0, ())
+
+    def add_primitives(self, kind: str, layer: str, make: Callable[[], list[Primitive] | None]) -> None:
+        """A model-space entity read by the fast path; ``make`` converts it (as :meth:`_convert`)."""
+        self._count(kind)
+        if layer in self.hidden:
+            self._skip(f"{kind} (hidden layer)")
+            return
+        try:
+            prims = make()
+        except (BadDrawing, LimitExceeded):
+            raise
+        except Exception:  # noqa: BLE001 - one broken entity must not sink the drawing
+            self._skip(f"{kind} (invalid)")
+            return
+        if prims is None:
+            self._skip(kind)
+            return
+        for p in prims:
+            self._emit(p)
+
+    def _instances(self, name: str, content: _BlockContent | None, mats: Iterable[np.ndarray],
+                   parent_m: np.ndarray, layer: str, parent: int, stack: tuple[str, ...]) -> None:
         if content is None:
             self._skip("INSERT (missing or external block)")
             return
-        for m in _instance_matrices(ins):
+        for m in mats:
             full = m @ parent_m
             if not np.all(np.isfinite(full)):
                 self._skip("INSERT (invalid transform)")

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .fastents import SUB_ENTITY_KINDS, FastOthers, select_others
+
 __all__ = ["FastLines", "extract_lines"]
 
 _SECTION = re.compile(rb"(?:^|\n)[ \t]*0\r?\n[ \t]*SECTION\r?\n[ \t]*2\r?\n[ \t]*ENTITIES\r?\n")
@@ -21,11 +23,18 @@ _MIN_BYTES = 200_000
 
 @dataclass
 class FastLines:
-    """``coords`` is (n, 4) x0, y0, x1, y1 in drawing units; ``layer_ids`` index ``layers`` (raw bytes)."""
+    """``coords`` is (n, 4) x0, y0, x1, y1 in drawing units; ``layer_ids`` index ``layers`` (raw bytes).
+
+    ``others`` are the ARC/CIRCLE/TEXT/INSERT entities taken by :mod:`.fastents`; ``kept_top`` the
+    section positions of the model-space entities left to ezdxf, so the reader can interleave
+    both in file order.
+    """
 
     coords: np.ndarray
     layer_ids: np.ndarray
     layers: list[bytes]
+    others: FastOthers | None = None
+    kept_top: np.ndarray | None = None
 
 
 def extract_lines(data: bytes) -> tuple[bytes, FastLines | None]:
@@ -66,8 +75,6 @@ def _split(body: bytes) -> tuple[bytes, FastLines] | None:
     ent_of_tag = np.cumsum(is0) - 1
     kinds = np.array([values[k].strip() for k in starts.tolist()])
     is_line = kinds == b"LINE"
-    if not is_line.any():
-        return None
     n_ent = len(starts)
     tag_line = is_line[ent_of_tag]
 
@@ -91,18 +98,21 @@ def _split(body: bytes) -> tuple[bytes, FastLines] | None:
     layer_raw[ents] = [v.strip() for v in vals]
     ok &= np.all(np.isfinite(coords), axis=1)
     fast_idx = np.flatnonzero(ok)
-    if len(fast_idx) == 0:
+    taken, others = select_others(codes, values, starts, kinds, ent_of_tag)
+    if len(fast_idx) == 0 and others is None:
         return None
     layers_unique: dict[bytes, int] = {}
     layer_ids = np.array([layers_unique.setdefault(layer_raw[k], len(layers_unique)) for k in fast_idx.tolist()],
-                         dtype=np.int32)
+                         dtype=np.int32).reshape(-1)
     # Byte offsets of every entity, to cut the fast ones out of the text.
     nl = np.flatnonzero(np.frombuffer(body, dtype=np.uint8) == 10)
     line_start = np.concatenate(([0], nl + 1))
     ent_byte = np.append(line_start[2 * starts], len(body))
-    keep = ~ok
+    keep = ~(ok | taken)
+    kept_top = np.flatnonzero(keep & ~np.isin(kinds, np.array(sorted(SUB_ENTITY_KINDS))))
     pieces: list[bytes] = []
     change = np.flatnonzero(np.diff(np.concatenate(([0], keep.astype(np.int8), [0]))))
     for a, b in zip(change[0::2].tolist(), change[1::2].tolist()):
         pieces.append(body[ent_byte[a]:ent_byte[b]])
-    return b"".join(pieces), FastLines(coords[fast_idx], layer_ids, list(layers_unique))
+    fast = FastLines(coords[fast_idx].reshape(-1, 4), layer_ids, list(layers_unique), others, kept_top)
+    return b"".join(pieces), fast
