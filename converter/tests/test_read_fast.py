@@ -1,4 +1,4 @@
-"""The numpy fast path (LINE, ARC, CIRCLE, TEXT, INSERT) must give the same plan as ezdxf alone."""
+"""The numpy fast path (LINE, ARC, CIRCLE, TEXT, INSERT, DIMENSION blocks) must give the same plan as ezdxf alone."""
 from __future__ import annotations
 
 import hashlib
@@ -48,6 +48,9 @@ def _drawing(path: str) -> None:
         t.set_placement((x, 5), (x + 50, 5), align=ezdxf.enums.TextEntityAlignment.ALIGNED)
         msp.add_blockref("DOOR", (x, 200), dxfattribs={"rotation": k * 13.0, "xscale": -1 if k % 3 else 2})
         msp.add_blockref("OUTER", (x, 400), dxfattribs={"layer": "HIDDEN" if k % 5 == 0 else "D"})
+        if k % 7 == 0:
+            msp.add_linear_dim(base=(x, -100), p1=(x, -50), p2=(x + 400, -50),
+                               dxfattribs={"layer": "DIMS"}).render()
         if k % 50 == 0:
             msp.add_arc((x, 0), 5, 0, 180, dxfattribs={"extrusion": (0, 0, -1)})
             msp.add_text("Küche", dxfattribs={"height": 3})
@@ -70,7 +73,8 @@ def test_fast_path_matches_ezdxf(big_dxf: str, monkeypatch: pytest.MonkeyPatch) 
     loaded = load.load_document(big_dxf)
     assert loaded.fast_lines is not None and loaded.fast_lines.others is not None
     kinds = set(loaded.fast_lines.others.kinds)
-    assert kinds == {"ARC", "CIRCLE", "TEXT", "INSERT"}
+    assert kinds == {"ARC", "CIRCLE", "TEXT", "INSERT", "DIMENSION"}
+    assert loaded.dim_parts
     monkeypatch.setattr(load, "_load_fast", lambda path: None)
     slow_plan = read_dxf(big_dxf, OPTIONS_DEFAULTS)
     # The slow path has no fast LINEs at the end: compare LINE-free parts and the LINEs separately.

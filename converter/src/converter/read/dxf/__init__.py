@@ -68,7 +68,7 @@ def read_dxf(path: str, options: Options, progress: Progress | None = None) -> P
         n_fast = 0
     else:
         entities = list(msp)
-        adder = FastAdder(doc, conv, exploder, others)
+        adder = FastAdder(doc, conv, exploder, others, loaded.dim_parts)
         order = merged_order(fast.kept_top, len(entities), others.index)
         n_fast = len(others.index)
     n = max(1, len(entities) + n_fast)
@@ -80,7 +80,7 @@ def read_dxf(path: str, options: Options, progress: Progress | None = None) -> P
             exploder.add_entity(entities[k])
         if i % 20000 == 19999:
             report(0.3 + 0.7 * i / n, f"read {i + 1} of {n} entities")
-    if loaded.fast_lines is not None:
+    if loaded.fast_lines is not None and len(loaded.fast_lines.coords):
         _add_fast_lines(plan, exploder, loaded.fast_lines, doc, hidden)
     for key, count in conv.skipped.items():
         plan.skipped[key] += count

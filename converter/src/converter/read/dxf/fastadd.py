@@ -13,11 +13,12 @@ from typing import Iterator
 import numpy as np
 from ezdxf.entities import Arc as DxfArc, Circle as DxfCircle, DXFGraphic
 from ezdxf.math import Matrix44, Z_AXIS
-from ezdxf.tools.text import plain_text
+from ezdxf.tools.text import fast_plain_mtext, plain_text
 
-from ...plan.model import Text
+from ...plan.model import Path, Text
 from .blocks import Exploder
 from .entities import EntityConverter, Primitive
+from .fastdims import DimPart
 from .fastents import FastOthers
 from .text import clean_text
 
@@ -27,8 +28,10 @@ __all__ = ["FastAdder", "merged_order"]
 class FastAdder:
     """Adds fast-path entity ``j`` of ``others`` to the exploder's plan."""
 
-    def __init__(self, doc, conv: EntityConverter, exploder: Exploder, others: FastOthers) -> None:
+    def __init__(self, doc, conv: EntityConverter, exploder: Exploder, others: FastOthers,
+                 dim_parts: dict[str, list[DimPart]]) -> None:
         self.doc = doc
+        self.dim_parts = dim_parts
         self.conv = conv
         self.exploder = exploder
         self.o = others
@@ -42,6 +45,9 @@ class FastAdder:
         if kind == "INSERT":
             name = self.o.strings[2][j]
             self.exploder.add_insert_matrix(name, self._matrix(j, name), layer)
+        elif kind == "DIMENSION":
+            name = self.o.strings[2][j]
+            self.exploder.add_primitives(kind, layer, lambda: _dimension(self.dim_parts[name], layer))
         elif kind == "TEXT":
             self.exploder.add_primitives(kind, layer, lambda: self._text(j, layer))
         else:
@@ -91,6 +97,22 @@ class FastAdder:
             p = block.block.dxf.base_point if block is not None and block.block is not None else (0.0, 0.0)
             base = self._base[name] = (float(p[0]), float(p[1]))
         return base
+
+
+def _dimension(parts: list[DimPart], layer: str) -> list[Primitive]:
+    """Same as ``EntityConverter._virtual`` for a DIMENSION without insert offset or extrusion."""
+    out: list[Primitive] = []
+    for kind, part_layer, data in parts:
+        sub = layer if part_layer == "0" else part_layer
+        if kind == "LINE":
+            x0, y0, x1, y1 = data
+            out.append(Path(np.array(((x0, y0), (x1, y1)), dtype=float), sub, False, "DIMENSION"))
+            continue
+        x, y, height, raw = data
+        text = clean_text(fast_plain_mtext(raw, split=False))
+        if text.strip():
+            out.append(Text(text.strip(), np.array((x, y)), sub, float(height), "DIMENSION"))
+    return out
 
 
 def merged_order(kept_top: np.ndarray | None, n_ezdxf: int, fast_index: np.ndarray) -> Iterator[tuple[bool, int]]:

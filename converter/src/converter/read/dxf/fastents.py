@@ -1,4 +1,4 @@
-"""Fast path for the simple ARC, CIRCLE, TEXT and INSERT entities of the ENTITIES section.
+"""Fast path for the simple ARC, CIRCLE, TEXT, INSERT and DIMENSION entities of the ENTITIES section.
 
 Why: after plain LINEs (:mod:`.fastlines`), these are what a big plan is made of, and ezdxf's
 per-entity objects cost ~60 µs each to load. They are cut out of the text with the same
@@ -25,6 +25,9 @@ _SPEC: dict[bytes, tuple[frozenset[int], tuple[int, ...], tuple[int, ...]]] = {
     b"TEXT": (frozenset({1, 7, 10, 20, 30, 11, 21, 31, 40, 41, 50, 51, 71, 72, 73}), (8, 1, 10, 20, 40),
               (10, 20, 30, 11, 21, 31, 40, 50, 72, 73)),
     b"INSERT": (frozenset({2, 10, 20, 30, 41, 42, 43, 50}), (8, 2, 10, 20), (10, 20, 30, 41, 42, 43, 50)),
+    # Only with a geometry block parsed by :mod:`.fastdims`; no insert offset (12) or extrusion.
+    b"DIMENSION": (frozenset({280, 2, 3, 10, 20, 30, 11, 21, 31, 70, 71, 72, 41, 42, 1, 13, 23, 33, 14, 24, 34,
+                              15, 25, 35, 16, 26, 36, 40, 50, 52, 53, 51}), (8, 2), ()),
 }
 _DEFAULTS = {30: 0.0, 31: 0.0, 41: 1.0, 42: 1.0, 43: 1.0, 50: 0.0, 72: 0.0, 73: 0.0}
 
@@ -45,7 +48,8 @@ class FastOthers:
 
 
 def select_others(codes: np.ndarray, values: list[bytes], starts: np.ndarray, kinds: np.ndarray,
-                  ent_of_tag: np.ndarray) -> tuple[np.ndarray, FastOthers | None]:
+                  ent_of_tag: np.ndarray, dim_blocks: frozenset[str] = frozenset()
+                  ) -> tuple[np.ndarray, FastOthers | None]:
     """Boolean mask over entities of those taken here, and their data (None when none).
 
     Raises ValueError on a number that does not parse (the caller then leaves the file to ezdxf).
@@ -100,7 +104,10 @@ def select_others(codes: np.ndarray, values: list[bytes], starts: np.ndarray, ki
     idx = np.flatnonzero(cand)
     keep: list[int] = []
     text: dict[int, list[str]] = {8: [], 1: [], 2: []}
+    dim_kind = [name for name, _ in specs].index(b"DIMENSION")
     for i in idx.tolist():
+        if kind_of_ent[i] == dim_kind and strings[2][i].decode("ascii", "replace") not in dim_blocks:
+            continue
         row = {}
         for code in (8, 1, 2):
             raw = strings[code][i]

@@ -35,9 +35,11 @@ class FastLines:
     layers: list[bytes]
     others: FastOthers | None = None
     kept_top: np.ndarray | None = None
+    #: block names (group 2) that entities left to ezdxf still reference
+    kept_refs: frozenset[bytes] = frozenset()
 
 
-def extract_lines(data: bytes) -> tuple[bytes, FastLines | None]:
+def extract_lines(data: bytes, dim_blocks: frozenset[str] = frozenset()) -> tuple[bytes, FastLines | None]:
     """Split ``data`` into (DXF text without the fast LINEs, the LINEs); (data, None) if not worth it."""
     if len(data) < _MIN_BYTES:
         return data, None
@@ -51,7 +53,7 @@ def extract_lines(data: bytes) -> tuple[bytes, FastLines | None]:
     end = e.start() + 1  # keep the newline that ends the last value
     body = data[start:end]
     try:
-        result = _split(body)
+        result = _split(body, dim_blocks)
     except (ValueError, IndexError):
         return data, None
     if result is None:
@@ -60,7 +62,7 @@ def extract_lines(data: bytes) -> tuple[bytes, FastLines | None]:
     return data[:start] + kept + data[end:], fast
 
 
-def _split(body: bytes) -> tuple[bytes, FastLines] | None:
+def _split(body: bytes, dim_blocks: frozenset[str]) -> tuple[bytes, FastLines] | None:
     lines = body.split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()
@@ -98,7 +100,7 @@ def _split(body: bytes) -> tuple[bytes, FastLines] | None:
     layer_raw[ents] = [v.strip() for v in vals]
     ok &= np.all(np.isfinite(coords), axis=1)
     fast_idx = np.flatnonzero(ok)
-    taken, others = select_others(codes, values, starts, kinds, ent_of_tag)
+    taken, others = select_others(codes, values, starts, kinds, ent_of_tag, dim_blocks)
     if len(fast_idx) == 0 and others is None:
         return None
     layers_unique: dict[bytes, int] = {}
@@ -110,9 +112,11 @@ def _split(body: bytes) -> tuple[bytes, FastLines] | None:
     ent_byte = np.append(line_start[2 * starts], len(body))
     keep = ~(ok | taken)
     kept_top = np.flatnonzero(keep & ~np.isin(kinds, np.array(sorted(SUB_ENTITY_KINDS))))
+    kept_refs = frozenset(values[i].strip() for i in np.flatnonzero(keep[ent_of_tag] & (codes == 2)).tolist())
     pieces: list[bytes] = []
     change = np.flatnonzero(np.diff(np.concatenate(([0], keep.astype(np.int8), [0]))))
     for a, b in zip(change[0::2].tolist(), change[1::2].tolist()):
         pieces.append(body[ent_byte[a]:ent_byte[b]])
-    fast = FastLines(coords[fast_idx].reshape(-1, 4), layer_ids, list(layers_unique), others, kept_top)
+    fast = FastLines(coords[fast_idx].reshape(-1, 4), layer_ids, list(layers_unique), others, kept_top,
+                     kept_refs)
     return b"".join(pieces), fast

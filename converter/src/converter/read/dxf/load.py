@@ -17,6 +17,7 @@ from ezdxf import recover
 from ezdxf.document import Drawing
 
 from ...errors import BadDrawing
+from .fastdims import DimPart, split_dim_blocks
 from .fastlines import _MIN_BYTES as FAST_MIN_BYTES, FastLines, extract_lines
 
 __all__ = ["LoadedDocument", "load_document", "BINARY_SENTINEL"]
@@ -34,6 +35,7 @@ class LoadedDocument:
     fixes: list[str] = field(default_factory=list)
     truncated: bool = False
     fast_lines: FastLines | None = None
+    dim_parts: dict[str, list[DimPart]] = field(default_factory=dict)
 
 
 def load_document(path: str) -> LoadedDocument:
@@ -81,12 +83,17 @@ def load_document(path: str) -> LoadedDocument:
 
 
 def _load_fast(path: str) -> LoadedDocument | None:
-    """Big ASCII files: cut plain LINEs out with numpy, let ezdxf read the rest."""
+    """Big ASCII files: cut simple entities and dimension blocks out with numpy, let ezdxf read the rest."""
     if os.path.getsize(path) < FAST_MIN_BYTES:
         return None
     with open(path, "rb") as fh:
         data = fh.read()
-    reduced, fast = extract_lines(data)
+    without_dims, dim_parts = split_dim_blocks(data)
+    reduced, fast = extract_lines(without_dims, frozenset(dim_parts))
+    del without_dims
+    if dim_parts and (fast is None or {r.upper() for r in fast.kept_refs} & {n.encode().upper() for n in dim_parts}):
+        dim_parts = {}  # a cut-out block is still needed by ezdxf: keep the blocks whole
+        reduced, fast = extract_lines(data)
     del data
     if fast is None:
         return None
@@ -98,7 +105,7 @@ def _load_fast(path: str) -> LoadedDocument | None:
             doc = ezdxf.readfile(tmp.name)
         except Exception:  # noqa: BLE001 - let the normal path decide
             return None
-    return LoadedDocument(doc, binary=False, fast_lines=fast)
+    return LoadedDocument(doc, binary=False, fast_lines=fast, dim_parts=dim_parts)
 
 
 def _load_binary(path: str) -> LoadedDocument:
