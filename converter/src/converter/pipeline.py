@@ -124,6 +124,7 @@ def _stats(plan, b, root, lo: np.ndarray, hi: np.ndarray) -> dict:
         "nodes": len(nodes),
         "vertices": int(root.extras.get("vertices", 0)),
         "extent": [round(float(v), 3) for v in (hi - lo)],
+        **b.stats,
     }
 
 
