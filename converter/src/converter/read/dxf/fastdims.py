@@ -14,6 +14,8 @@ import re
 import numpy as np
 from ezdxf.tools.text import escape_dxf_line_endings
 
+from .fastlines import tag_table
+
 __all__ = ["DimPart", "split_dim_blocks"]
 
 _SECTION = re.compile(rb"(?:^|\n)[ \t]*0\r?\n[ \t]*SECTION\r?\n[ \t]*2\r?\n[ \t]*BLOCKS\r?\n")
@@ -51,17 +53,10 @@ def split_dim_blocks(data: bytes) -> tuple[bytes, dict[str, list[DimPart]]]:
 
 
 def _split(body: bytes) -> tuple[bytes, dict[str, list[DimPart]]] | None:
-    lines = body.split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
-    if len(lines) % 2:
+    table = tag_table(body)
+    if table is None:
         return None
-    codes = np.array(lines[0::2]).astype(np.int32)
-    values = lines[1::2]
-    is0 = codes == 0
-    if len(codes) == 0 or not is0[0]:
-        return None
-    starts = np.flatnonzero(is0)
+    _, codes, values, starts = table
     ends = np.append(starts[1:], len(codes))
     kinds = [values[k].strip() for k in starts.tolist()]
     # Names referenced from inside blocks (nested INSERTs, paper-space DIMENSIONs) stay with ezdxf.

@@ -62,18 +62,26 @@ def extract_lines(data: bytes, dim_blocks: frozenset[str] = frozenset()) -> tupl
     return data[:start] + kept + data[end:], fast
 
 
-def _split(body: bytes, dim_blocks: frozenset[str]) -> tuple[bytes, FastLines] | None:
+def tag_table(body: bytes) -> tuple[list[bytes], np.ndarray, list[bytes], np.ndarray] | None:
+    """A section body as (lines, group codes, values, entity start indices), or None when it is not
+    a clean sequence of code/value pairs beginning with a 0 tag (the caller then leaves it to ezdxf)."""
     lines = body.split(b"\n")
     if lines and lines[-1] == b"":
         lines.pop()
     if len(lines) % 2:
         return None
     codes = np.array(lines[0::2]).astype(np.int32)
-    values = lines[1::2]
-    is0 = codes == 0
-    if len(codes) == 0 or not is0[0]:
+    if len(codes) == 0 or codes[0] != 0:
         return None
-    starts = np.flatnonzero(is0)
+    return lines, codes, lines[1::2], np.flatnonzero(codes == 0)
+
+
+def _split(body: bytes, dim_blocks: frozenset[str]) -> tuple[bytes, FastLines] | None:
+    table = tag_table(body)
+    if table is None:
+        return None
+    lines, codes, values, starts = table
+    is0 = codes == 0
     ent_of_tag = np.cumsum(is0) - 1
     kinds = np.array([values[k].strip() for k in starts.tolist()])
     is_line = kinds == b"LINE"
