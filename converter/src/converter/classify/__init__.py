@@ -16,7 +16,7 @@ from ..runtime.parallel import fork_map
 from .geometry import door_swings, walls_by_geometry
 from .layers import ANNOTATION_KINDS, LayerClassifier, category_of_name
 from .model import Building, Opening, Room, WallPiece
-from .openings import group_instances, locate_opening
+from .openings import group_instances, place_openings
 from .rooms import name_rooms, rooms_from_boundaries, rooms_from_walls
 from .union import union_by_component
 from .walls import wall_pieces
@@ -90,7 +90,7 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
     swing_ids = {id(inst) for inst in swings}
 
     def place(chunk: list) -> list[Opening | None]:
-        return [locate_opening(inst, walls_near, tree, pieces) for inst in chunk]
+        return place_openings(list(chunk), tree, pieces)
 
     placed = [op for chunk in fork_map(place, instances) for op in chunk]
     for inst, op in zip(instances, placed):

@@ -14,14 +14,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
-from shapely.geometry import LineString, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from ..plan.model import Path, Region
 from .layers import category_of_name
 from .model import Opening, WallPiece
 
-__all__ = ["Instance", "group_instances", "locate_opening", "MIN_OPENING", "MAX_OPENING"]
+__all__ = ["Instance", "group_instances", "place_openings", "MIN_OPENING", "MAX_OPENING"]
 
 MIN_OPENING = 0.3
 MAX_OPENING = 6.0
@@ -88,12 +87,16 @@ def _cluster(kind: str, prims: list[Path | Region], parallel: float) -> list[Ins
         pts = p.points if isinstance(p, Path) else p.exterior
         lo, hi = pts.min(axis=0), pts.max(axis=0)
         boxes.append((lo[0], lo[1], hi[0], hi[1]))
-    geoms = [shapely.linestrings(p.points) if isinstance(p, Path) and len(p.points) > 1
-             else shapely.box(*b) for p, b in zip(prims, boxes)]
+    geoms = shapely.box(*np.array(boxes).T)
+    lines = [k for k, p in enumerate(prims) if isinstance(p, Path) and len(p.points) > 1]
+    if lines:
+        arrays = [prims[k].points for k in lines]
+        geoms[lines] = shapely.linestrings(np.concatenate(arrays),
+                                           indices=np.repeat(np.arange(len(arrays)), [len(a) for a in arrays]))
     tree = shapely.STRtree(geoms)
     a, b = tree.query(geoms, predicate="dwithin", distance=max(_TOUCH, parallel))
     if parallel > _TOUCH:
-        dist = shapely.distance(np.asarray(geoms)[a], np.asarray(geoms)[b])
+        dist = shapely.distance(geoms[a], geoms[b])
         keep = dist <= _TOUCH
         for k in np.nonzero(~keep)[0]:
             keep[k] = _side_by_side(prims[a[k]], prims[b[k]])
@@ -171,47 +174,78 @@ def _hint_axis(inst: Instance) -> tuple[np.ndarray | None, bool]:
     return best, inst.kind == "window"
 
 
-def locate_opening(inst: Instance, walls_near, tree: shapely.STRtree | None,
-                   pieces: list[WallPiece]) -> Opening | None:
-    """Place one door/window instance in its wall; None when the symbol is no plausible opening."""
-    pts = inst.points()
-    if len(pts) < 2:
-        return None
-    extent = float(np.max(pts.max(axis=0) - pts.min(axis=0)))
-    if not (MIN_OPENING <= extent <= MAX_OPENING):
-        return None
-    hint, trusted = _hint_axis(inst)
-    hull = shapely.multipoints(pts).convex_hull
-    u = _host_axis(hull, hint, trusted, tree, pieces)
-    if u is None:
-        u = np.array((1.0, 0.0))
-    n = np.array((-u[1], u[0]))
-    s = pts @ u
-    t = pts @ n
-    s0, s1 = float(s.min()), float(s.max())
-    t0, t1 = float(t.min()), float(t.max())
-    band = None
-    walls = walls_near(hull) if walls_near is not None else None
-    if walls is not None and len(walls):
-        band = _band(walls, u, n, (s0, s1), (t0, t1))
-    hosted = band is not None
-    if hosted:
-        s0, s1 = _widen_to_gap(walls, u, n, (s0, s1), band)
-    else:
-        mid = 0.5 * (t0 + t1) if inst.kind == "window" else t0
-        band = (mid - 0.05, mid + 0.05)
-    width = s1 - s0
-    if width < MIN_OPENING * 0.5:
-        return None
-    plug = _rect(u, n, (s0, s1), band)
-    return Opening(inst.kind, inst.layer, plug, width, u, hosted, inst.block, band, (s0, s1))
+def place_openings(insts: list[Instance], tree: shapely.STRtree | None,
+                   pieces: list[WallPiece]) -> list[Opening | None]:
+    """Place door/window instances in their walls; None where a symbol is no plausible opening.
+
+    Why in bulk: a big plan holds tens of thousands of openings; every spatial query and every
+    cross-section (wall × line intersection) of all of them goes to GEOS in one call, and only
+    the small per-opening decisions stay in Python.
+    """
+    out: list[Opening | None] = [None] * len(insts)
+    facts = []  # (index, points, hint, trusted)
+    for k, inst in enumerate(insts):
+        pts = inst.points()
+        if len(pts) < 2:
+            continue
+        extent = float(np.max(pts.max(axis=0) - pts.min(axis=0)))
+        if not (MIN_OPENING <= extent <= MAX_OPENING):
+            continue
+        hint, trusted = _hint_axis(inst)
+        facts.append((k, pts, hint, trusted))
+    if not facts:
+        return out
+    counts = np.array([len(f[1]) for f in facts])
+    hulls = shapely.convex_hull(shapely.multipoints(np.vstack([f[1] for f in facts]),
+                                                    indices=np.repeat(np.arange(len(facts)), counts)))
+    walls = np.array([pc.polygon for pc in pieces], dtype=object)
+    near = _near_pieces(tree, hulls, _SEARCH)
+    us = np.empty((len(facts), 2))
+    spans = np.empty((len(facts), 4))  # s0, s1, t0, t1
+    for j, (_, pts, hint, trusted) in enumerate(facts):
+        u = _host_axis(hulls[j], hint, trusted, near[j], pieces)
+        u = np.array((1.0, 0.0)) if u is None else np.asarray(u, dtype=float)
+        s, t = pts @ u, pts @ np.array((-u[1], u[0]))
+        us[j] = u
+        spans[j] = (s.min(), s.max(), t.min(), t.max())
+    ns = np.column_stack((-us[:, 1], us[:, 0]))
+    bands = _bands(tree, walls, us, ns, spans)
+    hosted = np.array([b is not None for b in bands], dtype=bool)
+    s0s, s1s = spans[:, 0].copy(), spans[:, 1].copy()
+    if hosted.any():
+        h = np.flatnonzero(hosted)
+        tm = np.array([0.5 * (bands[j][0] + bands[j][1]) for j in h])
+        s0s[h], s1s[h] = _widen_to_gaps(tree, walls, us[h], ns[h], s0s[h], s1s[h], tm)
+    keep, rows = [], []
+    for j, (k, _, _, _) in enumerate(facts):
+        band = bands[j]
+        if band is None:
+            t0, t1 = spans[j, 2], spans[j, 3]
+            mid = 0.5 * (t0 + t1) if insts[k].kind == "window" else t0
+            bands[j] = band = (float(mid - 0.05), float(mid + 0.05))
+        if s1s[j] - s0s[j] >= MIN_OPENING * 0.5:
+            keep.append(j)
+            rows.append(_rect_ring(us[j], ns[j], (s0s[j], s1s[j]), band))
+    plugs = shapely.polygons(np.array(rows)) if rows else []
+    for j, plug in zip(keep, plugs):
+        k = facts[j][0]
+        inst, s0, s1 = insts[k], float(s0s[j]), float(s1s[j])
+        out[k] = Opening(inst.kind, inst.layer, plug, s1 - s0, us[j], bool(hosted[j]), inst.block, bands[j], (s0, s1))
+    return out
+
+
+def _near_pieces(tree: shapely.STRtree | None, geoms: np.ndarray, distance: float) -> list[np.ndarray]:
+    """Per geometry, the indices of wall pieces within ``distance`` (one bulk query)."""
+    if tree is None:
+        return [np.zeros(0, dtype=np.intp)] * len(geoms)
+    gi, pi = tree.query(geoms, predicate="dwithin", distance=distance)
+    order = np.argsort(gi, kind="stable")
+    gi, pi = gi[order], pi[order]
+    return np.split(pi, np.searchsorted(gi, np.arange(1, len(geoms))))
 
 
 def _host_axis(hull: BaseGeometry, hint: np.ndarray | None, trusted: bool,
-               tree: shapely.STRtree | None, pieces: list[WallPiece]) -> np.ndarray | None:
-    if tree is None:
-        return hint
-    near = tree.query(hull, predicate="dwithin", distance=_SEARCH)
+               near: np.ndarray, pieces: list[WallPiece]) -> np.ndarray | None:
     axes = [pieces[k].axis for k in near if pieces[k].axis is not None]
     if not axes:
         return hint
@@ -227,70 +261,89 @@ def _host_axis(hull: BaseGeometry, hint: np.ndarray | None, trusted: bool,
     return best
 
 
-def _intervals(walls: list[BaseGeometry], a: np.ndarray, b: np.ndarray, axis: np.ndarray) -> list[tuple[float, float]]:
-    """Covered parameter intervals (projected on ``axis``) of the segment a→b inside ``walls``.
+def _cross_sections(tree: shapely.STRtree | None, walls: np.ndarray, a: np.ndarray, b: np.ndarray,
+                    axes: np.ndarray) -> list[list[tuple[float, float]]]:
+    """Per segment a[i]→b[i], the merged parameter intervals (projected on ``axes[i]``) inside walls.
 
-    ``walls`` is a list of (possibly overlapping) pieces; their intervals are merged in 1-D,
-    which is much cheaper than intersecting with their union. Vectorised over the pieces.
+    Walls may overlap; their intervals are merged in 1-D, which is much cheaper than intersecting
+    with their union. Touching points cover nothing.
     """
-    line = shapely.linestrings(np.array((a, b), dtype=float))
-    parts = shapely.get_parts(shapely.intersection(walls, line))
-    parts = parts[(shapely.get_type_id(parts) == 1) & ~shapely.is_empty(parts)]  # touching points cover nothing
-    if len(parts) == 0:
-        return []
-    coords, owner = shapely.get_coordinates(parts, return_index=True)
-    v = coords @ axis
-    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
-    raw = sorted(zip(np.minimum.reduceat(v, starts).tolist(), np.maximum.reduceat(v, starts).tolist()))
-    out: list[tuple[float, float]] = []
-    for lo, hi in raw:
-        if out and lo <= out[-1][1] + 1e-6:
-            out[-1] = (out[-1][0], max(out[-1][1], hi))
+    out: list[list[tuple[float, float]]] = [[] for _ in range(len(a))]
+    if tree is None or not len(a):
+        return out
+    lines = shapely.linestrings(np.stack((a, b), axis=1))
+    li, wi = tree.query(lines, predicate="intersects")
+    if not len(li):
+        return out
+    parts, owner = shapely.get_parts(shapely.intersection(walls[wi], lines[li]), return_index=True)
+    keep = (shapely.get_type_id(parts) == 1) & ~shapely.is_empty(parts)
+    parts, line_of = parts[keep], li[owner[keep]]
+    if not len(parts):
+        return out
+    coords, cidx = shapely.get_coordinates(parts, return_index=True)
+    v = np.einsum("ij,ij->i", coords, axes[line_of[cidx]])
+    starts = np.flatnonzero(np.r_[True, cidx[1:] != cidx[:-1]])
+    lo, hi = np.minimum.reduceat(v, starts), np.maximum.reduceat(v, starts)
+    part_line = line_of[cidx[starts]]
+    order = np.lexsort((lo, part_line))
+    for line, x, y in zip(part_line[order].tolist(), lo[order].tolist(), hi[order].tolist()):
+        merged = out[line]
+        if merged and x <= merged[-1][1] + 1e-6:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], y))
         else:
-            out.append((lo, hi))
+            merged.append((x, y))
     return out
 
 
-def _band(walls: list[BaseGeometry], u: np.ndarray, n: np.ndarray, span: tuple[float, float],
-          tspan: tuple[float, float]) -> tuple[float, float] | None:
-    s0, s1 = span
-    t0, t1 = tspan
-    lo, hi = t0 - 1.0, t1 + 1.0
-    chosen: list[tuple[float, float]] = []
-    for group in ((s0 - 0.05, s1 + 0.05), (0.5 * (s0 + s1),)):
-        for s in group:
-            ivs = _intervals(walls, u * s + n * lo, u * s + n * hi, n)
-            ivs = [(a, b) for a, b in ivs if b - a > 0.01]
-            if not ivs:
-                continue
-            gap = [max(0.0, a - t1, t0 - b) for a, b in ivs]
-            k = int(np.argmin(gap))
-            if gap[k] <= 0.25:
-                chosen.append(ivs[k])
-        if chosen:
+def _bands(tree: shapely.STRtree | None, walls: np.ndarray, us: np.ndarray, ns: np.ndarray,
+           spans: np.ndarray) -> list[tuple[float, float] | None]:
+    """The wall's extent across each opening (t range), from cross-sections beside the symbol
+    (just outside both ends), else through its middle; None where no wall is near."""
+    m = len(us)
+    bands: list[tuple[float, float] | None] = [None] * m
+    s0, s1, t0, t1 = spans.T
+    todo = np.arange(m)
+    for offsets in (((s0 - 0.05), (s1 + 0.05)), (0.5 * (s0 + s1),)):
+        if not len(todo):
             break
-    if not chosen:
-        return None
-    return min(a for a, _ in chosen), max(b for _, b in chosen)
+        k = len(offsets)
+        rows = np.tile(todo, k)
+        s = np.concatenate([o[todo] for o in offsets])
+        a = us[rows] * s[:, None] + ns[rows] * (t0[rows] - 1.0)[:, None]
+        b = us[rows] * s[:, None] + ns[rows] * (t1[rows] + 1.0)[:, None]
+        ivs = _cross_sections(tree, walls, a, b, ns[rows])
+        chosen: dict[int, list[tuple[float, float]]] = {}
+        for row, found in zip(rows.tolist(), ivs):
+            found = [(x, y) for x, y in found if y - x > 0.01]
+            if not found:
+                continue
+            gap = [max(0.0, x - t1[row], t0[row] - y) for x, y in found]
+            g = int(np.argmin(gap))
+            if gap[g] <= 0.25:
+                chosen.setdefault(row, []).append(found[g])
+        for row, ivs_row in chosen.items():
+            bands[row] = (min(x for x, _ in ivs_row), max(y for _, y in ivs_row))
+        todo = np.array([j for j in todo.tolist() if j not in chosen], dtype=np.intp)
+    return bands
 
 
-def _widen_to_gap(walls: list[BaseGeometry], u: np.ndarray, n: np.ndarray, span: tuple[float, float],
-                  band: tuple[float, float]) -> tuple[float, float]:
-    """Extend the span to the wall ends on either side, so the plug closes the gap exactly."""
-    s0, s1 = span
-    tm = 0.5 * (band[0] + band[1])
+def _widen_to_gaps(tree: shapely.STRtree | None, walls: np.ndarray, us: np.ndarray, ns: np.ndarray,
+                   s0: np.ndarray, s1: np.ndarray, tm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Extend each span to the wall ends on either side, so the plug closes the gap exactly."""
     reach = 0.5
-    covered = _intervals(walls, u * (s0 - reach) + n * tm, u * (s1 + reach) + n * tm, u)
-    left = [b for a, b in covered if b <= s0 + 0.15 and b >= s0 - reach]
-    right = [a for a, b in covered if a >= s1 - 0.15 and a <= s1 + reach]
-    if left:
-        s0 = max(left)
-    if right:
-        s1 = min(right)
+    a = us * (s0 - reach)[:, None] + ns * tm[:, None]
+    b = us * (s1 + reach)[:, None] + ns * tm[:, None]
+    s0, s1 = s0.copy(), s1.copy()
+    for j, covered in enumerate(_cross_sections(tree, walls, a, b, us)):
+        left = [y for x, y in covered if s0[j] - reach <= y <= s0[j] + 0.15]
+        right = [x for x, y in covered if s1[j] - 0.15 <= x <= s1[j] + reach]
+        if left:
+            s0[j] = max(left)
+        if right:
+            s1[j] = min(right)
     return s0, s1
 
 
-def _rect(u: np.ndarray, n: np.ndarray, span: tuple[float, float], band: tuple[float, float]) -> Polygon:
+def _rect_ring(u: np.ndarray, n: np.ndarray, span: tuple[float, float], band: tuple[float, float]) -> np.ndarray:
     (s0, s1), (t0, t1) = span, band
-    pts = np.array((u * s0 + n * t0, u * s1 + n * t0, u * s1 + n * t1, u * s0 + n * t1))
-    return shapely.polygons(pts)
+    return np.array((u * s0 + n * t0, u * s1 + n * t0, u * s1 + n * t1, u * s0 + n * t1))

@@ -37,21 +37,28 @@ def rooms_from_walls(walls: BaseGeometry, plugs: list[BaseGeometry], min_area: f
     if walls is None or walls.is_empty:
         return []
     # Plugs grow by 5 mm so float noise at the jambs cannot leave a sliver joining two rooms.
-    grown = [p.buffer(0.005, join_style="mitre") for p in plugs]
+    grown = list(shapely.buffer(np.asarray(plugs, dtype=object), 0.005, join_style="mitre")) if plugs else []
     solid = union_by_component([*getattr(walls, "geoms", [walls]), *grown]) if grown else walls
     rooms: list[Room] = []
-    parts = [p for p in getattr(solid, "geoms", [solid]) if isinstance(p, Polygon)]
-    tree = shapely.STRtree(parts)
-    for k, poly in enumerate(parts):
-        for ring in poly.interiors:
-            inner = Polygon(ring)
-            # Free-standing walls inside the room are holes of the room; compare locally only.
-            inside = [parts[j] for j in tree.query(inner, predicate="intersects") if j != k]
-            if inside:
-                inner = inner.difference(shapely.union_all(inside))
-            for part in getattr(inner, "geoms", [inner]):
-                if isinstance(part, Polygon):
-                    _append(rooms, part, "", "walls", min_area)
+    parts = np.array([p for p in getattr(solid, "geoms", [solid]) if isinstance(p, Polygon)], dtype=object)
+    if not len(parts):
+        return rooms
+    rings, owner = shapely.get_rings(parts, return_index=True)
+    first = np.r_[True, owner[1:] != owner[:-1]]  # each polygon's first ring is its exterior
+    inners, owner = shapely.polygons(rings[~first]), owner[~first]
+    # Free-standing walls inside a room are holes of the room; compare locally only (one bulk query).
+    ii, jj = shapely.STRtree(parts).query(inners, predicate="intersects")
+    other = jj != owner[ii]
+    ii, jj = ii[other], jj[other]
+    inside: dict[int, list[int]] = {}
+    for i, j in zip(ii.tolist(), jj.tolist()):
+        inside.setdefault(i, []).append(j)
+    for k, inner in enumerate(inners):
+        if k in inside:
+            inner = inner.difference(shapely.union_all(parts[inside[k]]))
+        for part in getattr(inner, "geoms", [inner]):
+            if isinstance(part, Polygon):
+                _append(rooms, part, "", "walls", min_area)
     return rooms
 
 

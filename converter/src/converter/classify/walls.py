@@ -25,21 +25,24 @@ Veto = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 _PARALLEL_SIN = np.sin(np.radians(3.0))
 
 
-def segments_of(paths: list[Path]) -> tuple[np.ndarray, list[int]]:
-    """All straight segments of ``paths`` as an (n, 4) array, and the index of each path."""
-    chunks, owners = [], []
-    for i, p in enumerate(paths):
-        pts = p.points
-        if p.closed:
-            pts = np.vstack((pts, pts[:1]))
-        if len(pts) < 2:
-            continue
-        seg = np.hstack((pts[:-1], pts[1:]))
-        chunks.append(seg)
-        owners.extend([i] * len(seg))
-    if not chunks:
-        return np.zeros((0, 4)), []
-    return np.vstack(chunks), owners
+def segments_of(paths: list[Path]) -> tuple[np.ndarray, np.ndarray]:
+    """All straight segments of ``paths`` as an (n, 4) array, and the index of each path.
+
+    One concatenation of every path's points; segments that would join two paths are masked out.
+    """
+    arrays = [np.vstack((p.points, p.points[:1])) if p.closed and len(p.points) else p.points for p in paths]
+    if not arrays:
+        return np.zeros((0, 4)), np.zeros(0, dtype=np.intp)
+    counts = np.fromiter(map(len, arrays), dtype=np.intp, count=len(arrays))
+    pts = np.concatenate(arrays).reshape(-1, 2)
+    if len(pts) < 2:
+        return np.zeros((0, 4)), np.zeros(0, dtype=np.intp)
+    inside = np.ones(len(pts) - 1, dtype=bool)
+    ends = np.cumsum(counts) - 1
+    inside[ends[(ends >= 0) & (ends < len(inside))]] = False
+    segs = np.hstack((pts[:-1][inside], pts[1:][inside]))
+    owners = np.repeat(np.arange(len(paths), dtype=np.intp), np.maximum(counts - 1, 0))
+    return segs, owners
 
 
 def polygon_thickness(poly: Polygon) -> float:
@@ -176,13 +179,14 @@ def wall_pieces(paths: list[Path], regions: list[Region], opts: Options) -> tupl
     return pieces, leftovers
 
 
-def unpaired_paths(paths: list[Path], segs: np.ndarray, owners: list[int], used: np.ndarray) -> list[Path]:
+def unpaired_paths(paths: list[Path], segs: np.ndarray, owners: np.ndarray, used: np.ndarray) -> list[Path]:
     """The paths (or single segments of partly paired paths) that took part in no pair."""
     used_paths = set(np.asarray(owners)[used].tolist()) if len(owners) else set()
     leftovers = [p for k, p in enumerate(paths) if k not in used_paths]
+    owner_list = np.asarray(owners).tolist()
     for k in np.nonzero(~used)[0].tolist():
-        if owners[k] in used_paths:
-            leftovers.append(Path(segs[k].reshape(2, 2), paths[owners[k]].layer))
+        if owner_list[k] in used_paths:
+            leftovers.append(Path(segs[k].reshape(2, 2), paths[owner_list[k]].layer))
     return leftovers
 
 
