@@ -11,7 +11,7 @@ import shapely
 from ..classify.model import Building
 from ..errors import LimitExceeded
 from ..options import Options
-from .mesh import LineBatch, TriangleBatch, polygons_of
+from .mesh import LineBatch, TriangleBatch, polygons_of, prism_triangles, triangle_parts
 from .openings import add_openings
 from .scene import MeshPart, Node
 
@@ -19,6 +19,8 @@ __all__ = ["build_scene", "LINE_HEIGHT", "Node", "MeshPart"]
 
 #: Floor lines sit just above the slabs' top (y = 0) so they do not flicker.
 LINE_HEIGHT = 0.003
+#: Openings per wall polygon up to which they are cut one vectorised round at a time.
+_CUT_ROUNDS = 8
 _PLURAL = {"wall": "walls", "door": "doors", "window": "windows", "column": "columns", "stair": "stairs",
            "room": "rooms", "annotation": "annotation", "other": "other"}
 
@@ -69,15 +71,14 @@ def build_scene(b: Building, opts: Options, origin: np.ndarray) -> Node:
         batch.add_prism(geom, 0.0, opts.wallHeight)
         node = layer_node("column", layer)
         _attach(node, batch.part("column", origin), budget)
-    for k, room in enumerate(b.rooms):
-        batch = TriangleBatch()
-        batch.add_prism(room.polygon, -opts.slabThickness, 0.0)
+    slabs = _room_slabs(b.rooms, -opts.slabThickness, 0.0, origin)
+    for k, (room, slab) in enumerate(zip(b.rooms, slabs)):
         parent = layer_node("room", room.layer)
         title = room.name or f"Room {k + 1}"
         node = Node(f"room: {title} ({room.area:.2f} m²)",
                     extras={"category": "room", "name": room.name, "area": room.area,
                             "layer": room.layer, "source": room.source})
-        _attach(node, batch.part("floor", origin), budget)
+        _attach(node, slab, budget)
         parent.children.append(node)
     for (cat, layer), polylines in sorted(b.lines.items()):
         batch = LineBatch(LINE_HEIGHT)
@@ -102,21 +103,46 @@ def build_scene(b: Building, opts: Options, origin: np.ndarray) -> Node:
     return root
 
 
+def _room_slabs(rooms: list, z0: float, z1: float, origin: np.ndarray) -> list[MeshPart | None]:
+    """One floor primitive per room, all extruded in one go (a big plan has thousands of rooms)."""
+    polys, owner = [], []
+    for k, room in enumerate(rooms):
+        mine = polygons_of(room.polygon)
+        polys.extend(mine)
+        owner.extend([k] * len(mine))
+    if not polys:
+        return [None] * len(rooms)
+    tris, poly_of = prism_triangles(polys, z0, z1)
+    return triangle_parts(tris, np.asarray(owner, dtype=np.intp)[poly_of], len(rooms), "floor", origin)
+
+
 def _cut(geom, plugs: list, tree) -> shapely.Geometry:
-    """Wall footprint minus the openings, polygon by polygon (a global difference is slow)."""
+    """Wall footprint minus the openings, polygon by polygon (a global difference is slow),
+    all differences in one GEOS call."""
     if tree is None:
         return geom
-    polys = polygons_of(geom)
-    if not polys:
+    polys = np.asarray(polygons_of(geom), dtype=object)
+    if not len(polys):
         return geom
     hits, near = tree.query(polys, predicate="intersects")
+    if not len(hits):
+        return geom
     order = np.argsort(hits, kind="stable")
     hits, near = hits[order], near[order]
-    cuts = np.split(near, np.flatnonzero(np.diff(hits)) + 1) if len(hits) else []
-    parts = list(polys)
-    for k, idx in zip(np.unique(hits).tolist(), cuts):
-        parts[k] = polys[k].difference(shapely.union_all([plugs[j] for j in idx.tolist()]))
-    return shapely.GeometryCollection(parts)
+    cut, first, count = np.unique(hits, return_index=True, return_counts=True)
+    plug_arr = np.asarray(plugs, dtype=object)
+    parts = polys.copy()
+    # A polygon with a few openings loses them one round at a time (one call per round);
+    # one with many loses their union at once (rounds would redo its big outline each time).
+    many = count > _CUT_ROUNDS
+    for k in np.flatnonzero(many).tolist():
+        parts[cut[k]] = parts[cut[k]].difference(shapely.union_all(plug_arr[near[first[k]:first[k] + count[k]]]))
+    rank = np.arange(len(hits)) - np.repeat(first, count)
+    few = ~np.repeat(many, count)
+    for r in range(int(count[~many].max(initial=0))):
+        sel = few & (rank == r)
+        parts[hits[sel]] = shapely.difference(parts[hits[sel]], plug_arr[near[sel]])
+    return shapely.GeometryCollection(list(parts))
 
 
 class _Budget:

@@ -12,11 +12,11 @@ from shapely.geometry import Polygon
 
 from ..options import Options
 from ..plan.model import Path, Plan, Region
-from ..runtime.parallel import fork_map
+from ..runtime.parallel import fork_all, fork_map
 from .geometry import door_swings, walls_by_geometry
 from .layers import ANNOTATION_KINDS, LayerClassifier, category_of_name
 from .model import Building, Opening, Room, WallPiece
-from .openings import group_instances, place_openings
+from .openings import Placements, group_instances, opening_placements, openings_from
 from .rooms import name_rooms, rooms_from_boundaries, rooms_from_walls
 from .union import union_by_component
 from .walls import wall_pieces
@@ -57,16 +57,6 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
     by_cat["other"] = (named_other + unnamed, by_cat.get("other", empty)[1])
     pieces = pieces + geo_pieces
     b.pieces = pieces
-    by_layer: dict[str, list] = {}
-    for piece in pieces:
-        by_layer.setdefault(piece.layer, []).append(piece.polygon)
-    for layer, polys in by_layer.items():
-        b.walls[layer] = union_by_component(polys)
-    if len(b.walls) == 1:
-        all_walls = next(iter(b.walls.values()))
-    else:
-        all_walls = union_by_component([g for w in b.walls.values() for g in getattr(w, "geoms", [w])]) \
-            if b.walls else None
     for p in leftovers:
         _line(b, "wall", p)
 
@@ -89,10 +79,8 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
         instances = instances + swings
     swing_ids = {id(inst) for inst in swings}
 
-    def place(chunk: list) -> list[Opening | None]:
-        return place_openings(list(chunk), tree, pieces)
-
-    placed = [op for chunk in fork_map(place, instances) for op in chunk]
+    placed = openings_from(instances, Placements.concat(
+        fork_map(lambda chunk: opening_placements(list(chunk), tree, pieces), instances)))
     for inst, op in zip(instances, placed):
         if op is not None:
             b.openings.append(op)
@@ -123,11 +111,21 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
         if not geom.is_empty:
             b.columns[layer] = geom
 
-    # Rooms
+    # Wall footprints per layer and, where no room layer draws them, the rooms the walls enclose:
+    # two independent unions of the same pieces, one per core.
     rpaths, rregions = by_cat.get("room", empty)
     b.rooms = rooms_from_boundaries(rpaths, rregions, opts.minRoomArea)
-    if not b.rooms and all_walls is not None:
-        b.rooms = rooms_from_walls(all_walls, [o.plug for o in b.openings if o.hosted], opts.minRoomArea)
+    by_layer: dict[str, list] = {}
+    for piece in pieces:
+        by_layer.setdefault(piece.layer, []).append(piece.polygon)
+    plugs = [o.plug for o in b.openings if o.hosted]
+    enclosed = not b.rooms and bool(pieces)
+    # The helper returns a few big geometries (cheap to send); the many rooms stay here.
+    rooms, b.walls = fork_all([
+        lambda: rooms_from_walls(list(wall_polys), plugs, opts.minRoomArea) if enclosed else b.rooms,
+        lambda: {layer: union_by_component(polys) for layer, polys in by_layer.items()},
+    ])
+    b.rooms = rooms
     for p in rpaths:
         if not p.closed:
             _line(b, "room", p)

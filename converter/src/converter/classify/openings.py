@@ -20,7 +20,8 @@ from ..plan.model import Path, Region
 from .layers import category_of_name
 from .model import Opening, WallPiece
 
-__all__ = ["Instance", "group_instances", "place_openings", "MIN_OPENING", "MAX_OPENING"]
+__all__ = ["Instance", "Placements", "group_instances", "place_openings", "opening_placements", "openings_from",
+           "MIN_OPENING", "MAX_OPENING"]
 
 MIN_OPENING = 0.3
 MAX_OPENING = 6.0
@@ -174,15 +175,62 @@ def _hint_axis(inst: Instance) -> tuple[np.ndarray | None, bool]:
     return best, inst.kind == "window"
 
 
+@dataclass
+class Placements:
+    """Where openings go, as plain arrays (cheap to send back from a forked helper).
+
+    Row ``j`` places instance ``index[j]`` of ``count`` instances: wall axis ``axis[j]``, span
+    along it ``span[j]`` and band across it ``band[j]`` (both in that axis frame), ``hosted[j]``
+    whether a wall was found around it.
+    """
+
+    count: int
+    index: np.ndarray
+    axis: np.ndarray
+    span: np.ndarray
+    band: np.ndarray
+    hosted: np.ndarray
+
+    @staticmethod
+    def concat(parts: list["Placements"]) -> "Placements":
+        """Placements of consecutive chunks of one instance list, as one."""
+        offsets = np.cumsum([0] + [p.count for p in parts[:-1]])
+        return Placements(sum(p.count for p in parts),
+                          np.concatenate([p.index + o for p, o in zip(parts, offsets)]).astype(np.intp),
+                          *(np.concatenate([getattr(p, f) for p in parts])
+                            for f in ("axis", "span", "band", "hosted")))
+
+
 def place_openings(insts: list[Instance], tree: shapely.STRtree | None,
                    pieces: list[WallPiece]) -> list[Opening | None]:
-    """Place door/window instances in their walls; None where a symbol is no plausible opening.
+    """Place door/window instances in their walls; None where a symbol is no plausible opening."""
+    return openings_from(insts, opening_placements(insts, tree, pieces))
+
+
+def openings_from(insts: list[Instance], at: Placements) -> list[Opening | None]:
+    """The :class:`Opening` of every placed instance (plugs built in one call)."""
+    out: list[Opening | None] = [None] * len(insts)
+    if not len(at.index):
+        return out
+    u, n = at.axis, np.column_stack((-at.axis[:, 1], at.axis[:, 0]))
+    (s0, s1), (t0, t1) = at.span.T[:, :, None], at.band.T[:, :, None]
+    plugs = shapely.polygons(np.stack((u * s0 + n * t0, u * s1 + n * t0, u * s1 + n * t1, u * s0 + n * t1), axis=1))
+    for j, (k, plug) in enumerate(zip(at.index.tolist(), plugs)):
+        inst = insts[k]
+        a, b = at.span[j].tolist()
+        out[k] = Opening(inst.kind, inst.layer, plug, b - a, u[j], bool(at.hosted[j]), inst.block,
+                         tuple(at.band[j].tolist()), (a, b))
+    return out
+
+
+def opening_placements(insts: list[Instance], tree: shapely.STRtree | None,
+                       pieces: list[WallPiece]) -> Placements:
+    """Find each instance's host wall, axis, span and band.
 
     Why in bulk: a big plan holds tens of thousands of openings; every spatial query and every
     cross-section (wall × line intersection) of all of them goes to GEOS in one call, and only
     the small per-opening decisions stay in Python.
     """
-    out: list[Opening | None] = [None] * len(insts)
     facts = []  # (index, points, hint, trusted)
     for k, inst in enumerate(insts):
         pts = inst.points()
@@ -194,7 +242,8 @@ def place_openings(insts: list[Instance], tree: shapely.STRtree | None,
         hint, trusted = _hint_axis(inst)
         facts.append((k, pts, hint, trusted))
     if not facts:
-        return out
+        return Placements(len(insts), np.zeros(0, dtype=np.intp), np.zeros((0, 2)), np.zeros((0, 2)),
+                          np.zeros((0, 2)), np.zeros(0, dtype=bool))
     counts = np.array([len(f[1]) for f in facts])
     hulls = shapely.convex_hull(shapely.multipoints(np.vstack([f[1] for f in facts]),
                                                     indices=np.repeat(np.arange(len(facts)), counts)))
@@ -216,22 +265,18 @@ def place_openings(insts: list[Instance], tree: shapely.STRtree | None,
         h = np.flatnonzero(hosted)
         tm = np.array([0.5 * (bands[j][0] + bands[j][1]) for j in h])
         s0s[h], s1s[h] = _widen_to_gaps(tree, walls, us[h], ns[h], s0s[h], s1s[h], tm)
-    keep, rows = [], []
+    band_arr = np.empty((len(facts), 2))
     for j, (k, _, _, _) in enumerate(facts):
         band = bands[j]
         if band is None:
             t0, t1 = spans[j, 2], spans[j, 3]
             mid = 0.5 * (t0 + t1) if insts[k].kind == "window" else t0
-            bands[j] = band = (float(mid - 0.05), float(mid + 0.05))
-        if s1s[j] - s0s[j] >= MIN_OPENING * 0.5:
-            keep.append(j)
-            rows.append(_rect_ring(us[j], ns[j], (s0s[j], s1s[j]), band))
-    plugs = shapely.polygons(np.array(rows)) if rows else []
-    for j, plug in zip(keep, plugs):
-        k = facts[j][0]
-        inst, s0, s1 = insts[k], float(s0s[j]), float(s1s[j])
-        out[k] = Opening(inst.kind, inst.layer, plug, s1 - s0, us[j], bool(hosted[j]), inst.block, bands[j], (s0, s1))
-    return out
+            band = (mid - 0.05, mid + 0.05)
+        band_arr[j] = band
+    keep = s1s - s0s >= MIN_OPENING * 0.5
+    index = np.array([f[0] for f in facts], dtype=np.intp)
+    return Placements(len(insts), index[keep], us[keep], np.column_stack((s0s, s1s))[keep], band_arr[keep],
+                      hosted[keep])
 
 
 def _near_pieces(tree: shapely.STRtree | None, geoms: np.ndarray, distance: float) -> list[np.ndarray]:
@@ -342,8 +387,3 @@ def _widen_to_gaps(tree: shapely.STRtree | None, walls: np.ndarray, us: np.ndarr
         if right:
             s1[j] = min(right)
     return s0, s1
-
-
-def _rect_ring(u: np.ndarray, n: np.ndarray, span: tuple[float, float], band: tuple[float, float]) -> np.ndarray:
-    (s0, s1), (t0, t1) = span, band
-    return np.array((u * s0 + n * t0, u * s1 + n * t0, u * s1 + n * t1, u * s0 + n * t1))

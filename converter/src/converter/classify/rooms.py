@@ -7,6 +7,7 @@ its name from the text inside it, preferring words over numbers (areas, room num
 from __future__ import annotations
 
 import re
+from typing import Sequence
 
 import numpy as np
 import shapely
@@ -32,13 +33,15 @@ def rooms_from_boundaries(paths: list[Path], regions: list[Region], min_area: fl
     return rooms
 
 
-def rooms_from_walls(walls: BaseGeometry, plugs: list[BaseGeometry], min_area: float) -> list[Room]:
-    """The interiors enclosed by walls once every opening is plugged."""
-    if walls is None or walls.is_empty:
+def rooms_from_walls(walls: Sequence[BaseGeometry], plugs: list[BaseGeometry], min_area: float) -> list[Room]:
+    """The interiors enclosed by the wall pieces once every opening is plugged."""
+    if not len(walls):
         return []
     # Plugs grow by 5 mm so float noise at the jambs cannot leave a sliver joining two rooms.
     grown = list(shapely.buffer(np.asarray(plugs, dtype=object), 0.005, join_style="mitre")) if plugs else []
-    solid = union_by_component([*getattr(walls, "geoms", [walls]), *grown]) if grown else walls
+    solid = union_by_component([*walls, *grown])
+    if solid.is_empty:
+        return []
     rooms: list[Room] = []
     parts = np.array([p for p in getattr(solid, "geoms", [solid]) if isinstance(p, Polygon)], dtype=object)
     if not len(parts):

@@ -11,7 +11,7 @@ import os
 import pickle
 from typing import Callable, Sequence, TypeVar
 
-__all__ = ["fork_map", "worker_count", "split_evenly"]
+__all__ = ["fork_map", "fork_all", "worker_count", "split_evenly"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -48,6 +48,17 @@ def fork_map(fn: Callable[[Sequence[T]], R], items: Sequence[T]) -> list[R]:
     results = [fn(chunks[0])]
     for chunk, helper in zip(chunks[1:], helpers):
         results.append(_finish(helper, fn, chunk))
+    return results
+
+
+def fork_all(tasks: Sequence[Callable[[], R]]) -> list[R]:
+    """Run independent tasks at once: the first in this process, the others in forked children
+    (one per spare core, else here). Results must be picklable; order follows ``tasks``."""
+    spare = worker_count() - 1
+    helpers = [_start(lambda _: task(), ()) if k < spare else None for k, task in enumerate(tasks[1:])]
+    results = [tasks[0]()] if tasks else []
+    for task, helper in zip(tasks[1:], helpers):
+        results.append(_finish(helper, lambda _: task(), ()))
     return results
 
 
