@@ -87,3 +87,19 @@ def _lines_last(plan):
     top = [p for p in plan.paths if p.kind == "LINE" and p.group == 0]
     plan.paths = [p for p in plan.paths if not (p.kind == "LINE" and p.group == 0)] + top
     return plan
+
+
+def test_section_tokenised_in_halves_gives_the_same_plan(big_dxf: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Big sections are cut at an entity start and tokenised on two cores; the plan must not change."""
+    from converter.read.dxf import fastlines
+
+    monkeypatch.setattr(fastlines, "_PARALLEL_BYTES", 10**12)
+    whole = read_dxf(big_dxf, OPTIONS_DEFAULTS)
+    calls = []
+    halves = fastlines._split_in_halves
+    monkeypatch.setattr(fastlines, "_PARALLEL_BYTES", 1000)
+    monkeypatch.setattr(fastlines, "worker_count", lambda: 2)
+    monkeypatch.setattr(fastlines, "_split_in_halves", lambda *a: calls.append(1) or halves(*a))
+    split = read_dxf(big_dxf, OPTIONS_DEFAULTS)
+    assert calls
+    assert _fingerprint(split) == _fingerprint(whole)
