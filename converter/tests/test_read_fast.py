@@ -46,6 +46,8 @@ def _drawing(path: str) -> None:
         msp.add_text(f"Room {k} %%c", dxfattribs={"height": 2.5, "layer": "TXT"})
         t = msp.add_text("aligned", dxfattribs={"height": 1.0})
         t.set_placement((x, 5), (x + 50, 5), align=ezdxf.enums.TextEntityAlignment.ALIGNED)
+        msp.add_mtext(f"{{\\fArial|b1;Bed}}room {k}\\P2nd line" if k % 2 else f"Hall {k}",
+                      dxfattribs={"char_height": 2.5, "insert": (x, 300), "rotation": k % 90, "layer": "TXT"})
         msp.add_blockref("DOOR", (x, 200), dxfattribs={"rotation": k * 13.0, "xscale": -1 if k % 3 else 2})
         msp.add_blockref("OUTER", (x, 400), dxfattribs={"layer": "HIDDEN" if k % 5 == 0 else "D"})
         if k % 7 == 0:
@@ -54,6 +56,8 @@ def _drawing(path: str) -> None:
         if k % 50 == 0:
             msp.add_arc((x, 0), 5, 0, 180, dxfattribs={"extrusion": (0, 0, -1)})
             msp.add_text("Küche", dxfattribs={"height": 3})
+            msp.add_mtext("Long " * 80, dxfattribs={"insert": (x, 7)})  # > 250 chars: chunks, left to ezdxf
+            msp.add_mtext("Wohnzimmer \\U+00FC", dxfattribs={"insert": (x, 8)})
             msp.add_blockref("DOOR", (x, 0)).grid(size=(2, 2), spacing=(10, 10))
             msp.add_blockref("TAGGED", (x, 9)).add_auto_attribs({"NAME": "n"})
             msp.add_blockref("MISSING", (x, 9))
@@ -73,7 +77,7 @@ def test_fast_path_matches_ezdxf(big_dxf: str, monkeypatch: pytest.MonkeyPatch) 
     loaded = load.load_document(big_dxf)
     assert loaded.fast_lines is not None and loaded.fast_lines.others is not None
     kinds = set(loaded.fast_lines.others.kinds)
-    assert kinds == {"ARC", "CIRCLE", "TEXT", "INSERT", "DIMENSION"}
+    assert kinds == {"ARC", "CIRCLE", "TEXT", "MTEXT", "INSERT", "DIMENSION"}
     assert loaded.dim_parts
     monkeypatch.setattr(load, "_load_fast", lambda path: None)
     slow_plan = read_dxf(big_dxf, OPTIONS_DEFAULTS)

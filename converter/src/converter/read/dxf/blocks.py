@@ -7,7 +7,6 @@ a bad drawing; each instance gets a fresh ``group`` id so a door block counts as
 """
 from __future__ import annotations
 
-import copy
 import math
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
@@ -200,8 +199,9 @@ class Exploder:
             for kind, n in content.counts.items():
                 if kind != "INSERT":
                     self._count(kind, n)
+            placing = _Placing(full, gid, name)
             for prim in content.prims:
-                self._emit(_place(prim, full, _inherit(prim.layer, layer), gid, name))
+                self._emit(placing(prim, _inherit(prim.layer, layer)))
             for sub in content.inserts:
                 self._count("INSERT")
                 sub_layer = _inherit(_layer_of(sub), layer)
@@ -237,37 +237,41 @@ def _affine_pt(p: np.ndarray, m: np.ndarray) -> np.ndarray:
     return p @ m[:2, :2] + m[2, :2]
 
 
-def _place(prim: Primitive, m: np.ndarray, layer: str, gid: int, block: str) -> Primitive:
-    a, t = m[:2, :2], m[2, :2]
-    out = copy.copy(prim)
-    out.layer = layer
-    out.group = gid
-    out.block = block
-    if isinstance(prim, Path):
-        out.points = prim.points @ a + t
-        scale = math.sqrt(abs(np.linalg.det(a)))
-        out.width = prim.width * scale
-        if prim.arc is not None:
-            out.arc = _place_arc(prim.arc, a, t, scale)
-    elif isinstance(prim, Region):
-        out.exterior = prim.exterior @ a + t
-        out.holes = [h @ a + t for h in prim.holes]
-    elif isinstance(prim, Text):
-        out.position = prim.position @ a + t
-        out.height = prim.height * math.sqrt(abs(np.linalg.det(a)))
-    elif isinstance(prim, Face3D):
+class _Placing:
+    """Places block primitives by one instance's matrix; the matrix facts are computed once."""
+
+    __slots__ = ("a", "t", "scale", "mirrored", "gid", "block")
+
+    def __init__(self, m: np.ndarray, gid: int, block: str) -> None:
+        self.a, self.t = m[:2, :2], m[2, :2]
+        det = float(self.a[0, 0] * self.a[1, 1] - self.a[0, 1] * self.a[1, 0])
+        self.scale = math.sqrt(abs(det))
+        self.mirrored = det < 0
+        self.gid, self.block = gid, block
+
+    def __call__(self, prim: Primitive, layer: str) -> Primitive:
+        a, t = self.a, self.t
+        if isinstance(prim, Path):
+            arc = _place_arc(prim.arc, a, t, self.scale, self.mirrored) if prim.arc is not None else None
+            return Path(prim.points @ a + t, layer, prim.closed, prim.kind, self.gid, self.block,
+                        prim.width * self.scale, arc)
+        if isinstance(prim, Text):
+            return Text(prim.text, prim.position @ a + t, layer, prim.height * self.scale, prim.kind,
+                        self.gid, self.block)
+        if isinstance(prim, Region):
+            return Region(prim.exterior @ a + t, [h @ a + t for h in prim.holes], layer, prim.kind,
+                          self.gid, self.block)
         tri = prim.triangles.copy()
         tri[..., :2] = tri[..., :2] @ a + t
-        out.triangles = tri
-    return out
+        return Face3D(tri, layer, prim.kind, self.gid, self.block)
 
 
-def _place_arc(arc: Arc, a: np.ndarray, t: np.ndarray, scale: float) -> Arc:
+def _place_arc(arc: Arc, a: np.ndarray, t: np.ndarray, scale: float, mirrored: bool) -> Arc:
     c = np.array((arc.cx, arc.cy)) @ a + t
     p0 = np.array((math.cos(arc.start), math.sin(arc.start))) @ a
     p1 = np.array((math.cos(arc.end), math.sin(arc.end))) @ a
     a0, a1 = math.atan2(p0[1], p0[0]), math.atan2(p1[1], p1[0])
-    if np.linalg.det(a) < 0:
+    if mirrored:
         a0, a1 = a1, a0
     if arc.sweep >= 2 * math.pi - 1e-9:
         a0, a1 = 0.0, 2 * math.pi

@@ -12,8 +12,8 @@ from typing import Iterator
 
 import numpy as np
 from ezdxf.entities import Arc as DxfArc, Circle as DxfCircle, DXFGraphic
-from ezdxf.math import Matrix44, Z_AXIS
-from ezdxf.tools.text import fast_plain_mtext, plain_text
+from ezdxf.math import Matrix44, Vec3, Z_AXIS
+from ezdxf.tools.text import escape_dxf_line_endings, fast_plain_mtext, plain_text
 
 from ...plan.model import Path, Text
 from .blocks import Exploder
@@ -50,17 +50,22 @@ class FastAdder:
             self.exploder.add_primitives(kind, layer, lambda: _dimension(self.dim_parts[name], layer))
         elif kind == "TEXT":
             self.exploder.add_primitives(kind, layer, lambda: self._text(j, layer))
+        elif kind == "MTEXT":
+            self.exploder.add_primitives(kind, layer, lambda: self._mtext(j, layer))
         else:
             self.exploder.add_primitives(kind, layer, lambda: self.conv.convert(self._curve(j, kind), layer))
 
     def _curve(self, j: int, kind: str) -> DXFGraphic:
+        """A detached ezdxf ARC/CIRCLE with the parsed values (unvalidated: they are numbers
+        already, and ``new()`` would validate a default layer name thousands of times)."""
         v = self.v
-        attribs = {"center": (v[10][j], v[20][j], v[30][j]), "radius": v[40][j]}
-        if kind == "CIRCLE":
-            return DxfCircle.new(dxfattribs=attribs)
-        attribs["start_angle"] = v[50][j]
-        attribs["end_angle"] = v[51][j]
-        return DxfArc.new(dxfattribs=attribs)
+        e = DxfCircle() if kind == "CIRCLE" else DxfArc()
+        e.dxf.unprotected_set("center", Vec3(v[10][j], v[20][j], v[30][j]))
+        e.dxf.unprotected_set("radius", v[40][j])
+        if kind == "ARC":
+            e.dxf.unprotected_set("start_angle", v[50][j])
+            e.dxf.unprotected_set("end_angle", v[51][j])
+        return e
 
     def _text(self, j: int, layer: str) -> list[Primitive]:
         """Same as ``EntityConverter._text`` for a TEXT with default extrusion."""
@@ -71,6 +76,15 @@ class FastAdder:
         aligned = (v[72][j] or v[73][j]) and math.isfinite(v[11][j])
         x, y = (v[11][j], v[21][j]) if aligned else (v[10][j], v[20][j])
         return [Text(text.strip(), np.array((x, y)), layer, float(v[40][j]), "TEXT")]
+
+    def _mtext(self, j: int, layer: str) -> list[Primitive]:
+        """Same as ``EntityConverter._mtext`` (``MText.plain_text()`` of a one-chunk text)."""
+        v = self.v
+        text = clean_text(fast_plain_mtext(escape_dxf_line_endings(self.o.strings[1][j]), split=False))
+        if not text.strip():
+            return []
+        height = v[40][j] if math.isfinite(v[40][j]) else 0.0
+        return [Text(text.strip(), np.array((v[10][j], v[20][j])), layer, float(height), "MTEXT")]
 
     def _matrix(self, j: int, name: str) -> np.ndarray:
         """``Insert.matrix44()`` for extrusion (0, 0, 1), as a 3×3 row-vector matrix."""

@@ -3,9 +3,10 @@
 Why: every DIMENSION owns an anonymous block of lines, arrow INSERTs, POINTs and one MTEXT; a
 big plan has thousands, and ezdxf loading them (and copying them again for
 ``virtual_entities()``) costs seconds. A ``*D`` block made only of plain LINE, POINT, INSERT and
-simple MTEXT entities is parsed here and its entities are cut out of the text (the empty block
-stays, so ezdxf's tables remain consistent). Only the parts the converter keeps are returned:
-LINEs and MTEXT, exactly as :meth:`.entities.EntityConverter._virtual` would see them.
+simple MTEXT entities is parsed here and cut out of the text whole (BLOCK to ENDBLK, and its
+BLOCK_RECORD in the TABLES section: the DIMENSIONs that use it are taken by the fast path too, so
+nothing left for ezdxf refers to it). Only the parts the converter keeps are returned: LINEs and
+MTEXT, exactly as :meth:`.entities.EntityConverter._virtual` would see them.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from .fastlines import tag_table
 __all__ = ["DimPart", "split_dim_blocks"]
 
 _SECTION = re.compile(rb"(?:^|\n)[ \t]*0\r?\n[ \t]*SECTION\r?\n[ \t]*2\r?\n[ \t]*BLOCKS\r?\n")
+_TABLES = re.compile(rb"(?:^|\n)[ \t]*0\r?\n[ \t]*SECTION\r?\n[ \t]*2\r?\n[ \t]*TABLES\r?\n")
 _ENDSEC = re.compile(rb"\n[ \t]*0\r?\n[ \t]*ENDSEC\r?\n?")
 _COMMON = {0, 5, 330, 100, 8, 6, 62, 370, 420, 440, 48}
 _ALLOWED = {
@@ -44,12 +46,46 @@ def split_dim_blocks(data: bytes) -> tuple[bytes, dict[str, list[DimPart]]]:
     body = data[start:end]
     try:
         result = _split(body)
+        if result is None:
+            return data, {}
+        kept, parts = result
+        head = _without_block_records(data[:start], frozenset(n.encode() for n in parts))
     except (ValueError, IndexError, UnicodeDecodeError):
         return data, {}
-    if result is None:
-        return data, {}
-    kept, parts = result
-    return data[:start] + kept + data[end:], parts
+    return head + kept + data[end:], parts
+
+
+def _without_block_records(head: bytes, names: frozenset[bytes]) -> bytes:
+    """``head`` (the file before BLOCKS) without the BLOCK_RECORD entries of ``names``."""
+    m = _TABLES.search(head)
+    if m is None:
+        return head  # R12 files may have no tables at all
+    e = _ENDSEC.search(head, m.end() - 1)
+    table = tag_table(head[m.end():e.start() + 1]) if e else None
+    if table is None:
+        raise ValueError("TABLES section without a clean tag sequence")
+    start, end = m.end(), e.start() + 1
+    body = head[start:end]
+    _, codes, values, starts = table
+    ends = np.append(starts[1:], len(codes))
+    drop = [k for k, (a, b) in enumerate(zip(starts.tolist(), ends.tolist()))
+            if values[a].strip() == b"BLOCK_RECORD"
+            and next((values[i].strip() for i in range(a, b) if codes[i] == 2), b"") in names]
+    return head[:start] + _cut_entities(body, starts, [(k, k + 1) for k in drop]) + head[end:]
+
+
+def _cut_entities(body: bytes, starts: np.ndarray, cut: list[tuple[int, int]]) -> bytes:
+    """``body`` without the entity index ranges ``cut`` (sorted, half-open)."""
+    nl = np.flatnonzero(np.frombuffer(body, dtype=np.uint8) == 10)
+    line_start = np.concatenate(([0], nl + 1))
+    ent_byte = np.append(line_start[2 * starts], len(body))
+    pieces: list[bytes] = []
+    pos = 0
+    for a, b in cut:
+        pieces.append(body[pos:ent_byte[a]])
+        pos = int(ent_byte[b])
+    pieces.append(body[pos:])
+    return b"".join(pieces)
 
 
 def _split(body: bytes) -> tuple[bytes, dict[str, list[DimPart]]] | None:
@@ -80,20 +116,11 @@ def _split(body: bytes) -> tuple[bytes, dict[str, list[DimPart]]] | None:
             got = _block_parts(codes, values, starts, ends, kinds, k + 1, j)
             if got is not None:
                 parts[name.decode("ascii")] = got
-                cut.append((k + 1, j))
+                cut.append((k, j + 1))
         k = j
     if not cut:
         return None
-    nl = np.flatnonzero(np.frombuffer(body, dtype=np.uint8) == 10)
-    line_start = np.concatenate(([0], nl + 1))
-    ent_byte = np.append(line_start[2 * starts], len(body))
-    pieces: list[bytes] = []
-    pos = 0
-    for a, b in cut:
-        pieces.append(body[pos:ent_byte[a]])
-        pos = int(ent_byte[b])
-    pieces.append(body[pos:])
-    return b"".join(pieces), parts
+    return _cut_entities(body, starts, cut), parts
 
 
 def _block_parts(codes, values, starts, ends, kinds, first: int, stop: int) -> list[DimPart] | None:
