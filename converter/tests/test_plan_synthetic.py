@@ -90,3 +90,27 @@ def test_xref_prefixed_layers(tmp_path):
     draw_plan(str(src), wall_layer="XREF$0$A-WALL", door_layer="XREF|A-DOOR", window_layer="PLAN$0$A-GLAZ")
     b = classify(src)
     assert (len(b.walls), len(b.openings), len(b.rooms)) == (1, 7, 2)
+
+
+@pytest.mark.parametrize("declared", [1, 6])  # inches, metres: both wrong for a plan drawn in mm
+def test_wrong_declared_units_corrected_by_door_swings(tmp_path, declared):
+    import ezdxf
+
+    src = tmp_path / "plan.dxf"
+    t = draw_plan(str(src), unit="mm")
+    doc = ezdxf.readfile(str(src))
+    doc.header["$INSUNITS"] = declared
+    doc.saveas(str(src))
+    opts = merge_options({})
+    plan = read_dxf(str(src), opts)
+    normalise_units(plan, opts.units)
+    assert plan.source["units"] == "mm"
+    assert plan.source["unitsCorrected"]["used"] == "mm"
+    assert any("door swings" in w for w in plan.warnings)
+    b = classify(src)
+    assert len([o for o in b.openings if o.kind == "door"]) == t.doors
+    assert {r.name for r in b.rooms} == set(t.rooms)
+    # An explicit units option is the user's word: no correction.
+    plan = read_dxf(str(src), merge_options({"units": "in"}))
+    normalise_units(plan, "in")
+    assert plan.source["units"] == "in" and "unitsCorrected" not in plan.source

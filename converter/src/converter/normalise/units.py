@@ -6,12 +6,15 @@ and the report says it was a guess (the ``units`` option overrides).
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from ..classify.layers import category_of_name
 from ..errors import BadOptions
 from ..plan.model import Plan
 
-__all__ = ["INSUNITS_NAMES", "UNIT_TO_METRES", "unit_scale", "normalise_units", "guess_unit"]
+__all__ = ["INSUNITS_NAMES", "UNIT_TO_METRES", "unit_scale", "normalise_units", "guess_unit", "door_swing_unit"]
 
 #: DXF $INSUNITS codes → unit names.
 INSUNITS_NAMES: dict[int, str] = {
@@ -48,6 +51,32 @@ def guess_unit(plan: Plan) -> str:
     return "m"
 
 
+#: A door leaf (swing radius) is 0.5–1.6 m in every building code we know of.
+_DOOR_METRES = (0.5, 1.6)
+_DOOR_TYPICAL = 0.9
+
+
+def door_swing_unit(plan: Plan, unit: str) -> tuple[str, float] | None:
+    """A unit that makes the door swings door-sized, when ``unit`` does not; with the median radius.
+
+    Why: files often declare the CAD template's unit ($INSUNITS inches) while the plan is drawn in
+    millimetres; read as declared, a 900 mm door becomes 23 m and walls turn into halls. Only
+    quarter-circle arcs on door layers or in door blocks count as evidence, so furniture cannot.
+    """
+    radii = [p.arc.radius for p in plan.paths if p.arc is not None and 1.05 <= p.arc.sweep <= 2.1
+             and "door" in (category_of_name(p.layer), category_of_name(p.block))]
+    if not radii:
+        return None
+    r = float(np.median(radii))
+    lo, hi = _DOOR_METRES
+    if r <= 0 or lo <= r * unit_scale(unit) <= hi:
+        return None
+    fits = [u for u in ("mm", "cm", "m", "in", "ft") if lo <= r * UNIT_TO_METRES[u] <= hi]
+    if not fits:
+        return None
+    return min(fits, key=lambda u: abs(math.log(r * UNIT_TO_METRES[u] / _DOOR_TYPICAL))), r
+
+
 def normalise_units(plan: Plan, override: str | None = None) -> Plan:
     """Scale every primitive of ``plan`` in place to metres; returns the plan for chaining."""
     unit = override or plan.unit
@@ -55,6 +84,15 @@ def normalise_units(plan: Plan, override: str | None = None) -> Plan:
         unit = guess_unit(plan)
         plan.warnings.append(f"drawing units not set ($INSUNITS=0); guessed {unit} from its size")
         plan.source["unitsGuessed"] = True
+    if not override:
+        corrected = door_swing_unit(plan, unit)
+        if corrected is not None:
+            better, radius = corrected
+            plan.warnings.append(f"the drawing's units say {unit}, but its door swings measure {radius:g} units "
+                                 f"({radius * unit_scale(unit):.1f} m); read as {better} instead "
+                                 f"(set the units option to override)")
+            plan.source["unitsCorrected"] = {"declared": unit, "used": better}
+            unit = better
     s = unit_scale(unit)
     plan.source["units"] = unit
     plan.source["unitsOverridden"] = bool(override)
