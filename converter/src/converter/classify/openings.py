@@ -247,7 +247,7 @@ def opening_placements(insts: list[Instance], tree: shapely.STRtree | None,
     counts = np.array([len(f[1]) for f in facts])
     hulls = shapely.convex_hull(shapely.multipoints(np.vstack([f[1] for f in facts]),
                                                     indices=np.repeat(np.arange(len(facts)), counts)))
-    walls = np.array([pc.polygon for pc in pieces], dtype=object)
+    walls = _Walls.of(tree, pieces)
     near = _near_pieces(tree, hulls, _SEARCH)
     us = np.empty((len(facts), 2))
     spans = np.empty((len(facts), 4))  # s0, s1, t0, t1
@@ -258,13 +258,13 @@ def opening_placements(insts: list[Instance], tree: shapely.STRtree | None,
         us[j] = u
         spans[j] = (s.min(), s.max(), t.min(), t.max())
     ns = np.column_stack((-us[:, 1], us[:, 0]))
-    bands = _bands(tree, walls, us, ns, spans)
+    bands = _bands(walls, us, ns, spans)
     hosted = np.array([b is not None for b in bands], dtype=bool)
     s0s, s1s = spans[:, 0].copy(), spans[:, 1].copy()
     if hosted.any():
         h = np.flatnonzero(hosted)
         tm = np.array([0.5 * (bands[j][0] + bands[j][1]) for j in h])
-        s0s[h], s1s[h] = _widen_to_gaps(tree, walls, us[h], ns[h], s0s[h], s1s[h], tm)
+        s0s[h], s1s[h] = _widen_to_gaps(walls, us[h], ns[h], s0s[h], s1s[h], tm)
     band_arr = np.empty((len(facts), 2))
     for j, (k, _, _, _) in enumerate(facts):
         band = bands[j]
@@ -306,30 +306,87 @@ def _host_axis(hull: BaseGeometry, hint: np.ndarray | None, trusted: bool,
     return best
 
 
-def _cross_sections(tree: shapely.STRtree | None, walls: np.ndarray, a: np.ndarray, b: np.ndarray,
+@dataclass
+class _Walls:
+    """Wall pieces for cross-sections: the STRtree, the polygons, and the convex quadrilaterals
+    among them (most wall pieces: line pairs) as a counter-clockwise (n, 4, 2) array, NaN elsewhere."""
+
+    tree: shapely.STRtree | None
+    geoms: np.ndarray
+    quads: np.ndarray
+    is_quad: np.ndarray
+
+    @staticmethod
+    def of(tree: shapely.STRtree | None, pieces: list[WallPiece]) -> "_Walls":
+        geoms = np.array([pc.polygon for pc in pieces], dtype=object)
+        quads = np.full((len(geoms), 4, 2), np.nan)
+        cand = np.zeros(len(geoms), dtype=bool)
+        if len(geoms):
+            cand = (shapely.get_type_id(geoms) == 3) & (shapely.get_num_coordinates(geoms) == 5) & \
+                (shapely.get_num_interior_rings(geoms) == 0)
+        if cand.any():
+            v = shapely.get_coordinates(geoms[cand]).reshape(-1, 5, 2)[:, :4]
+            e = np.roll(v, -1, axis=1) - v
+            turn = e[:, :, 0] * np.roll(e[:, :, 1], -1, axis=1) - e[:, :, 1] * np.roll(e[:, :, 0], -1, axis=1)
+            ccw, cw = np.all(turn > 0, axis=1), np.all(turn < 0, axis=1)
+            v[cw] = v[cw][:, ::-1]
+            ok = np.flatnonzero(cand)[ccw | cw]
+            quads[ok] = v[ccw | cw]
+            cand[:] = False
+            cand[ok] = True
+        return _Walls(tree, geoms, quads, cand)
+
+
+def _clip_to_quads(quads: np.ndarray, a: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cyrus–Beck: the parameter range [t0, t1] of each segment a + t·d (0 ≤ t ≤ 1) inside its
+    convex CCW quad, and whether it is a stretch (not empty, not a touching point)."""
+    edge = np.roll(quads, -1, axis=1) - quads
+    inward = np.stack((-edge[:, :, 1], edge[:, :, 0]), axis=2)
+    num = np.einsum("kij,kij->ki", inward, a[:, None, :] - quads)
+    den = np.einsum("kij,kj->ki", inward, d)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = -num / den
+    t0 = np.max(np.where(den > 0, t, 0.0), axis=1, initial=0.0)
+    t1 = np.min(np.where(den < 0, t, 1.0), axis=1, initial=1.0)
+    outside = np.any((den == 0) & (num < 0), axis=1)
+    return t0, t1, (t1 > t0) & ~outside
+
+
+def _cross_sections(walls: _Walls, a: np.ndarray, b: np.ndarray,
                     axes: np.ndarray) -> list[list[tuple[float, float]]]:
     """Per segment a[i]→b[i], the merged parameter intervals (projected on ``axes[i]``) inside walls.
 
     Walls may overlap; their intervals are merged in 1-D, which is much cheaper than intersecting
-    with their union. Touching points cover nothing.
+    with their union. Convex quads are clipped in numpy, other pieces by GEOS. Touching points
+    cover nothing.
     """
     out: list[list[tuple[float, float]]] = [[] for _ in range(len(a))]
-    if tree is None or not len(a):
+    if walls.tree is None or not len(a):
         return out
     lines = shapely.linestrings(np.stack((a, b), axis=1))
-    li, wi = tree.query(lines, predicate="intersects")
+    li, wi = walls.tree.query(lines, predicate="intersects")
     if not len(li):
         return out
-    parts, owner = shapely.get_parts(shapely.intersection(walls[wi], lines[li]), return_index=True)
-    keep = (shapely.get_type_id(parts) == 1) & ~shapely.is_empty(parts)
-    parts, line_of = parts[keep], li[owner[keep]]
-    if not len(parts):
-        return out
-    coords, cidx = shapely.get_coordinates(parts, return_index=True)
-    v = np.einsum("ij,ij->i", coords, axes[line_of[cidx]])
-    starts = np.flatnonzero(np.r_[True, cidx[1:] != cidx[:-1]])
-    lo, hi = np.minimum.reduceat(v, starts), np.maximum.reduceat(v, starts)
-    part_line = line_of[cidx[starts]]
+    quad = walls.is_quad[wi]
+    qa, qd = a[li[quad]], b[li[quad]] - a[li[quad]]
+    t0, t1, inside = _clip_to_quads(walls.quads[wi[quad]], qa, qd)
+    ax = axes[li[quad]]
+    v0 = np.einsum("ij,ij->i", qa + t0[:, None] * qd, ax)
+    v1 = np.einsum("ij,ij->i", qa + t1[:, None] * qd, ax)
+    los, his, owners = [np.minimum(v0, v1)[inside]], [np.maximum(v0, v1)[inside]], [li[quad][inside]]
+    rest_l, rest_w = li[~quad], wi[~quad]
+    if len(rest_l):
+        parts, owner = shapely.get_parts(shapely.intersection(walls.geoms[rest_w], lines[rest_l]), return_index=True)
+        keep = (shapely.get_type_id(parts) == 1) & ~shapely.is_empty(parts)
+        parts, line_of = parts[keep], rest_l[owner[keep]]
+        if len(parts):
+            coords, cidx = shapely.get_coordinates(parts, return_index=True)
+            v = np.einsum("ij,ij->i", coords, axes[line_of[cidx]])
+            starts = np.flatnonzero(np.r_[True, cidx[1:] != cidx[:-1]])
+            los.append(np.minimum.reduceat(v, starts))
+            his.append(np.maximum.reduceat(v, starts))
+            owners.append(line_of[cidx[starts]])
+    lo, hi, part_line = np.concatenate(los), np.concatenate(his), np.concatenate(owners)
     order = np.lexsort((lo, part_line))
     for line, x, y in zip(part_line[order].tolist(), lo[order].tolist(), hi[order].tolist()):
         merged = out[line]
@@ -340,7 +397,7 @@ def _cross_sections(tree: shapely.STRtree | None, walls: np.ndarray, a: np.ndarr
     return out
 
 
-def _bands(tree: shapely.STRtree | None, walls: np.ndarray, us: np.ndarray, ns: np.ndarray,
+def _bands(walls: _Walls, us: np.ndarray, ns: np.ndarray,
            spans: np.ndarray) -> list[tuple[float, float] | None]:
     """The wall's extent across each opening (t range), from cross-sections beside the symbol
     (just outside both ends), else through its middle; None where no wall is near."""
@@ -356,7 +413,7 @@ def _bands(tree: shapely.STRtree | None, walls: np.ndarray, us: np.ndarray, ns: 
         s = np.concatenate([o[todo] for o in offsets])
         a = us[rows] * s[:, None] + ns[rows] * (t0[rows] - 1.0)[:, None]
         b = us[rows] * s[:, None] + ns[rows] * (t1[rows] + 1.0)[:, None]
-        ivs = _cross_sections(tree, walls, a, b, ns[rows])
+        ivs = _cross_sections(walls, a, b, ns[rows])
         chosen: dict[int, list[tuple[float, float]]] = {}
         for row, found in zip(rows.tolist(), ivs):
             found = [(x, y) for x, y in found if y - x > 0.01]
@@ -372,14 +429,14 @@ def _bands(tree: shapely.STRtree | None, walls: np.ndarray, us: np.ndarray, ns: 
     return bands
 
 
-def _widen_to_gaps(tree: shapely.STRtree | None, walls: np.ndarray, us: np.ndarray, ns: np.ndarray,
+def _widen_to_gaps(walls: _Walls, us: np.ndarray, ns: np.ndarray,
                    s0: np.ndarray, s1: np.ndarray, tm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Extend each span to the wall ends on either side, so the plug closes the gap exactly."""
     reach = 0.5
     a = us * (s0 - reach)[:, None] + ns * tm[:, None]
     b = us * (s1 + reach)[:, None] + ns * tm[:, None]
     s0, s1 = s0.copy(), s1.copy()
-    for j, covered in enumerate(_cross_sections(tree, walls, a, b, us)):
+    for j, covered in enumerate(_cross_sections(walls, a, b, us)):
         left = [y for x, y in covered if s0[j] - reach <= y <= s0[j] + 0.15]
         right = [x for x, y in covered if s1[j] - 0.15 <= x <= s1[j] + reach]
         if left:
