@@ -28,3 +28,13 @@ def test_fork_map_keeps_order_and_results():
     out = [x for chunk in fork_map(lambda c: [v * v for v in c], items) for x in chunk]
     assert out == [v * v for v in items]
     assert [len(c) for c in split_evenly(list(range(5)), 2)] == [3, 2]
+
+
+def test_union_by_component_big_chain_and_invalid_piece():
+    """A long chain reduces over many rounds; a bow-tie (invalid) piece still unions as union_all does."""
+    chain = [shapely.box(k * 0.9, 0, k * 0.9 + 1, 1) for k in range(37)]
+    bowtie = shapely.Polygon([(100, 0), (101, 1), (101, 0), (100, 1)])
+    ours = union_by_component(chain + [bowtie])
+    ref = shapely.union_all(chain)
+    assert abs(ours.area - ref.area - shapely.union_all([bowtie]).area) < 1e-6
+    assert shapely.symmetric_difference(ours.intersection(shapely.box(-1, -1, 50, 2)), ref).area < 1e-6
