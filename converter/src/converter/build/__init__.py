@@ -11,7 +11,8 @@ import shapely
 from ..classify.model import Building
 from ..errors import LimitExceeded
 from ..options import Options
-from .mesh import LineBatch, TriangleBatch, polygons_of, prism_triangles, triangle_parts
+from ..runtime.parallel import fork_all
+from .mesh import LineBatch, TriangleBatch, polygons_of, prism_triangles, split_parts, triangle_arrays
 from .openings import add_openings
 from .scene import MeshPart, Node
 
@@ -47,14 +48,23 @@ def build_scene(b: Building, opts: Options, origin: np.ndarray) -> Node:
     budget = _Budget(opts.maxVertices)
     plugs = [o.plug for o in b.openings if o.hosted]
     plug_tree = shapely.STRtree(plugs) if plugs else None
-    for layer, geom in b.walls.items():
-        batch = TriangleBatch()
-        solid = _cut(geom, plugs, plug_tree)
-        batch.add_prism(solid, 0.0, opts.wallHeight)
+
+    def walls() -> list[tuple[str, float, MeshPart | None]]:
+        out = []
+        for layer, geom in b.walls.items():
+            batch = TriangleBatch()
+            solid = _cut(geom, plugs, plug_tree)
+            batch.add_prism(solid, 0.0, opts.wallHeight)
+            out.append((layer, float(solid.area), batch.part("wall", origin)))
+        return out
+
+    # Walls here, room slabs (plain arrays, cheap to send) on the other core.
+    built_walls, slab_arrays = fork_all([walls, lambda: _room_slabs(b.rooms, -opts.slabThickness, 0.0, origin)])
+    for layer, area, part in built_walls:
         node = layer_node("wall", layer)
         node.extras["pieces"] = sum(1 for p in b.pieces if p.layer == layer)
-        node.extras["footprintArea"] = round(float(solid.area), 3)
-        _attach(node, batch.part("wall", origin), budget)
+        node.extras["footprintArea"] = round(area, 3)
+        _attach(node, part, budget)
     for kind in ("door", "window"):
         ops = [o for o in b.openings if o.kind == kind]
         for layer in sorted({o.layer for o in ops}):
@@ -71,7 +81,7 @@ def build_scene(b: Building, opts: Options, origin: np.ndarray) -> Node:
         batch.add_prism(geom, 0.0, opts.wallHeight)
         node = layer_node("column", layer)
         _attach(node, batch.part("column", origin), budget)
-    slabs = _room_slabs(b.rooms, -opts.slabThickness, 0.0, origin)
+    slabs = split_parts("floor", *slab_arrays) if slab_arrays is not None else [None] * len(b.rooms)
     for k, (room, slab) in enumerate(zip(b.rooms, slabs)):
         parent = layer_node("room", room.layer)
         title = room.name or f"Room {k + 1}"
@@ -103,17 +113,18 @@ def build_scene(b: Building, opts: Options, origin: np.ndarray) -> Node:
     return root
 
 
-def _room_slabs(rooms: list, z0: float, z1: float, origin: np.ndarray) -> list[MeshPart | None]:
-    """One floor primitive per room, all extruded in one go (a big plan has thousands of rooms)."""
+def _room_slabs(rooms: list, z0: float, z1: float, origin: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Floor slab arrays of all rooms, extruded in one go (a big plan has thousands of rooms)."""
     polys, owner = [], []
     for k, room in enumerate(rooms):
         mine = polygons_of(room.polygon)
         polys.extend(mine)
         owner.extend([k] * len(mine))
     if not polys:
-        return [None] * len(rooms)
+        return None
     tris, poly_of = prism_triangles(polys, z0, z1)
-    return triangle_parts(tris, np.asarray(owner, dtype=np.intp)[poly_of], len(rooms), "floor", origin)
+    return triangle_arrays(tris, np.asarray(owner, dtype=np.intp)[poly_of], len(rooms), origin)
 
 
 def _cut(geom, plugs: list, tree) -> shapely.Geometry:

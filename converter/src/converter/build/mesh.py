@@ -14,7 +14,8 @@ from shapely.geometry.base import BaseGeometry
 
 from .scene import MeshPart, to_gltf_frame
 
-__all__ = ["TriangleBatch", "LineBatch", "polygons_of", "prism_triangles", "triangle_parts"]
+__all__ = ["TriangleBatch", "LineBatch", "polygons_of", "prism_triangles", "triangle_parts", "triangle_arrays",
+           "split_parts"]
 
 
 def polygons_of(geom: BaseGeometry | None) -> list[Polygon]:
@@ -156,8 +157,15 @@ def _sides(coords: np.ndarray, ring_of: np.ndarray, ring_poly: np.ndarray, z0: f
 
 def triangle_parts(tris: np.ndarray, owner: np.ndarray, n_owners: int, material: str,
                    origin: np.ndarray) -> list[MeshPart | None]:
-    """One glTF primitive per owner from (n, 3, 3) plan-frame triangles: flat normals computed
-    once for all, degenerate triangles dropped."""
+    """One glTF primitive per owner from (n, 3, 3) plan-frame triangles."""
+    return split_parts(material, *triangle_arrays(tris, owner, n_owners, origin))
+
+
+def triangle_arrays(tris: np.ndarray, owner: np.ndarray, n_owners: int, origin: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """glTF positions and flat normals of (n, 3, 3) plan-frame triangles, grouped by owner, and
+    the vertex count of each owner; normals computed once for all, degenerate triangles dropped.
+    Plain arrays, so a forked helper can send them back cheaply."""
     n = _cross(tris[:, 1] - tris[:, 0], tris[:, 2] - tris[:, 0])
     ln = np.sqrt(np.einsum("ij,ij->i", n, n))
     ok = ln > 1e-12 * np.max(np.abs(tris), initial=1.0)
@@ -168,7 +176,11 @@ def triangle_parts(tris: np.ndarray, owner: np.ndarray, n_owners: int, material:
     pos = to_gltf_frame(tris.reshape(-1, 3), origin)
     # Unit normals stay unit under the frame rotation; one per corner.
     nrm = np.repeat(to_gltf_frame(n, np.zeros(2)), 3, axis=0)
-    counts = np.bincount(owner, minlength=n_owners) * 3
+    return pos, nrm, np.bincount(owner, minlength=n_owners) * 3
+
+
+def split_parts(material: str, pos: np.ndarray, nrm: np.ndarray, counts: np.ndarray) -> list[MeshPart | None]:
+    """One triangle primitive per owner from :func:`triangle_arrays` output (None where empty)."""
     cuts = np.cumsum(counts)[:-1]
     idx = np.arange(int(counts.max(initial=0)), dtype=np.uint32)
     return [MeshPart(material, "triangles", p, idx[:len(p)], q) if len(p) else None
