@@ -28,16 +28,16 @@ _GLB_MAGIC, _JSON, _BIN = 0x46546C67, 0x4E4F534A, 0x004E4942
 
 class _Blob:
     def __init__(self) -> None:
-        self.chunks: list[bytes] = []
+        self.chunks: list[bytes | memoryview] = []
         self.size = 0
         self.views: list[dict] = []
         self.accessors: list[dict] = []
 
     def add(self, data: np.ndarray, target: int, ctype: int, atype: str, minmax: bool) -> int:
-        raw = np.ascontiguousarray(data).tobytes()
-        self.views.append({"buffer": 0, "byteOffset": self.size, "byteLength": len(raw), "target": target})
+        raw = memoryview(np.ascontiguousarray(data)).cast("B")  # no copy: written straight to the file
+        self.views.append({"buffer": 0, "byteOffset": self.size, "byteLength": raw.nbytes, "target": target})
         self.chunks.append(raw)
-        self.size += len(raw)
+        self.size += raw.nbytes
         pad = (-self.size) % 4
         if pad:
             self.chunks.append(b"\0" * pad)
@@ -52,6 +52,11 @@ class _Blob:
 
 def scene_to_glb(root: Node, extras: dict | None = None) -> bytes:
     """Serialise ``root`` (already in glTF's frame: Y up, metres) into GLB bytes."""
+    return b"".join(_glb_chunks(root, extras))
+
+
+def _glb_chunks(root: Node, extras: dict | None) -> list[bytes | memoryview]:
+    """The GLB file as consecutive byte chunks (the binary ones are views of the mesh arrays)."""
     blob = _Blob()
     materials: list[dict] = []
     material_index: dict[str, int] = {}
@@ -72,13 +77,13 @@ def scene_to_glb(root: Node, extras: dict | None = None) -> bytes:
         return material_index[name]
 
     def primitive(part: MeshPart) -> dict:
-        attrs = {"POSITION": blob.add(part.positions.astype(np.float32), ARRAY_BUFFER, FLOAT, "VEC3", True)}
+        attrs = {"POSITION": blob.add(part.positions.astype(np.float32, copy=False), ARRAY_BUFFER, FLOAT, "VEC3", True)}
         if part.normals is not None:
-            attrs["NORMAL"] = blob.add(part.normals.astype(np.float32), ARRAY_BUFFER, FLOAT, "VEC3", False)
+            attrs["NORMAL"] = blob.add(part.normals.astype(np.float32, copy=False), ARRAY_BUFFER, FLOAT, "VEC3", False)
         if part.vertex_count < 65536:
             idx = blob.add(part.indices.astype(np.uint16), ELEMENT_ARRAY_BUFFER, UNSIGNED_SHORT, "SCALAR", False)
         else:
-            idx = blob.add(part.indices.astype(np.uint32), ELEMENT_ARRAY_BUFFER, UNSIGNED_INT, "SCALAR", False)
+            idx = blob.add(part.indices.astype(np.uint32, copy=False), ELEMENT_ARRAY_BUFFER, UNSIGNED_INT, "SCALAR", False)
         return {"attributes": attrs, "indices": idx, "material": material(part.material), "mode": _MODE[part.mode]}
 
     def visit(node: Node) -> int:
@@ -117,12 +122,13 @@ def scene_to_glb(root: Node, extras: dict | None = None) -> bytes:
     if blob.size:
         out.append(struct.pack("<II", blob.size, _BIN))
         out.extend(blob.chunks)
-    return b"".join(out)
+    return out
 
 
 def write_glb(root: Node, path: str, extras: dict | None = None) -> int:
     """Write ``root`` to ``path``; returns the number of bytes written."""
-    data = scene_to_glb(root, extras)
+    size = 0
     with open(path, "wb") as fh:
-        fh.write(data)
-    return len(data)
+        for chunk in _glb_chunks(root, extras):
+            size += fh.write(chunk)
+    return size
