@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+import numpy as np
+
 from ...normalise.units import INSUNITS_NAMES, unit_scale
 from ...options import Options
 from ...plan.model import Path, Plan
@@ -101,13 +103,12 @@ def _add_fast_lines(plan: Plan, exploder: Exploder, fast, doc, hidden: frozenset
             name = decode_dxf_unicode(name)
         names.append(name or "0")
     exploder.count_bulk("LINE", len(fast.coords))
-    pts = fast.coords.reshape(-1, 2, 2)
-    for k, layer_id in enumerate(fast.layer_ids.tolist()):
-        layer = names[layer_id]
-        if layer in hidden:
-            plan.skipped["LINE (hidden layer)"] += 1
-            continue
-        plan.paths.append(Path(pts[k], layer, False, "LINE"))
+    pts, ids = fast.coords.reshape(-1, 2, 2), fast.layer_ids
+    shown = np.array([name not in hidden for name in names], dtype=bool)[ids] if len(names) else np.zeros(0, bool)
+    if not shown.all():
+        plan.skipped["LINE (hidden layer)"] += int((~shown).sum())
+        pts, ids = pts[shown], ids[shown]
+    plan.paths.extend([Path(p, names[i], False, "LINE") for p, i in zip(pts, ids.tolist())])
 
 
 def _guess_scale(doc) -> float:

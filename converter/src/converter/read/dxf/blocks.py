@@ -161,7 +161,7 @@ class Exploder:
         if layer in self.hidden:
             self._skip("INSERT (hidden layer)")
             return
-        self._instances(name, self._content(name), (m,), np.eye(3), layer, 0, ())
+        self._instances(name, self._content(name), (m,), None, layer, 0, ())
 
     def add_primitives(self, kind: str, layer: str, make: Callable[[], list[Primitive] | None]) -> None:
         """A model-space entity read by the fast path; ``make`` converts it (as :meth:`_convert`)."""
@@ -183,12 +183,12 @@ class Exploder:
             self._emit(p)
 
     def _instances(self, name: str, content: _BlockContent | None, mats: Iterable[np.ndarray],
-                   parent_m: np.ndarray, layer: str, parent: int, stack: tuple[str, ...]) -> None:
+                   parent_m: np.ndarray | None, layer: str, parent: int, stack: tuple[str, ...]) -> None:
         if content is None:
             self._skip("INSERT (missing or external block)")
             return
         for m in mats:
-            full = m @ parent_m
+            full = m if parent_m is None else m @ parent_m  # None: model space
             if not np.all(np.isfinite(full)):
                 self._skip("INSERT (invalid transform)")
                 continue

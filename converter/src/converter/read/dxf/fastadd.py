@@ -98,11 +98,8 @@ class FastAdder:
                 self._rot[angle] = r
             a = np.array(((sx * r[0, 0], sx * r[0, 1]), (sy * r[1, 0], sy * r[1, 1])))
         bx, by = self._base_point(name)
-        m = np.eye(3)
-        m[:2, :2] = a
-        m[2, 0] = v[10][j] - (bx * a[0, 0] + by * a[1, 0])
-        m[2, 1] = v[20][j] - (bx * a[0, 1] + by * a[1, 1])
-        return m
+        return np.array(((a[0, 0], a[0, 1], 0.0), (a[1, 0], a[1, 1], 0.0),
+                         (v[10][j] - (bx * a[0, 0] + by * a[1, 0]), v[20][j] - (bx * a[0, 1] + by * a[1, 1]), 1.0)))
 
     def _base_point(self, name: str) -> tuple[float, float]:
         base = self._base.get(name)
