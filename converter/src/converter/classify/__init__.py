@@ -12,7 +12,7 @@ from shapely.geometry import Polygon
 
 from ..options import Options
 from ..plan.model import Path, Plan, Region
-from ..runtime.parallel import fork_all, fork_map
+from ..runtime.parallel import fork_map
 from .geometry import door_swings, walls_by_geometry
 from .layers import ANNOTATION_KINDS, LayerClassifier, category_of_name
 from .model import Building, Opening, Room, WallPiece
@@ -111,21 +111,18 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
         if not geom.is_empty:
             b.columns[layer] = geom
 
-    # Wall footprints per layer and, where no room layer draws them, the rooms the walls enclose:
-    # two independent unions of the same pieces, one per core.
+    # Wall footprints per layer and, where no room layer draws them, the rooms the walls enclose.
     rpaths, rregions = by_cat.get("room", empty)
     b.rooms = rooms_from_boundaries(rpaths, rregions, opts.minRoomArea)
     by_layer: dict[str, list] = {}
     for piece in pieces:
         by_layer.setdefault(piece.layer, []).append(piece.polygon)
-    plugs = [o.plug for o in b.openings if o.hosted]
-    enclosed = not b.rooms and bool(pieces)
-    # The helper returns a few big geometries (cheap to send); the many rooms stay here.
-    rooms, b.walls = fork_all([
-        lambda: rooms_from_walls(list(wall_polys), plugs, opts.minRoomArea) if enclosed else b.rooms,
-        lambda: {layer: union_by_component(polys) for layer, polys in by_layer.items()},
-    ])
-    b.rooms = rooms
+    for layer, polys in by_layer.items():
+        b.walls[layer] = union_by_component(polys)
+    if not b.rooms and b.walls:
+        footprint = next(iter(b.walls.values())) if len(b.walls) == 1 else \
+            union_by_component([g for w in b.walls.values() for g in getattr(w, "geoms", [w])])
+        b.rooms = rooms_from_walls(footprint, [o.plug for o in b.openings if o.hosted], opts.minRoomArea)
     for p in rpaths:
         if not p.closed:
             _line(b, "room", p)

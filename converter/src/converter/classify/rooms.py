@@ -16,7 +16,7 @@ from shapely.geometry.base import BaseGeometry
 
 from ..plan.model import Path, Region, Text
 from .model import Room
-from .union import union_by_component
+from .union import touching_components, union_by_component
 
 __all__ = ["rooms_from_boundaries", "rooms_from_walls", "name_rooms"]
 
@@ -33,17 +33,15 @@ def rooms_from_boundaries(paths: list[Path], regions: list[Region], min_area: fl
     return rooms
 
 
-def rooms_from_walls(walls: Sequence[BaseGeometry], plugs: list[BaseGeometry], min_area: float) -> list[Room]:
-    """The interiors enclosed by the wall pieces once every opening is plugged."""
-    if not len(walls):
+def rooms_from_walls(walls: BaseGeometry | None, plugs: list[BaseGeometry], min_area: float) -> list[Room]:
+    """The interiors enclosed by the wall footprint (a union) once every opening is plugged."""
+    if walls is None or walls.is_empty:
         return []
     # Plugs grow by 5 mm so float noise at the jambs cannot leave a sliver joining two rooms.
-    grown = list(shapely.buffer(np.asarray(plugs, dtype=object), 0.005, join_style="mitre")) if plugs else []
-    solid = union_by_component([*walls, *grown])
-    if solid.is_empty:
-        return []
+    grown = shapely.buffer(np.asarray(plugs, dtype=object), 0.005, join_style="mitre") if plugs else []
     rooms: list[Room] = []
-    parts = np.array([p for p in getattr(solid, "geoms", [solid]) if isinstance(p, Polygon)], dtype=object)
+    parts = np.array([p for g in _plugged(walls, grown) for p in getattr(g, "geoms", [g])
+                      if isinstance(p, Polygon) and not p.is_empty], dtype=object)
     if not len(parts):
         return rooms
     rings, owner = shapely.get_rings(parts, return_index=True)
@@ -63,6 +61,35 @@ def rooms_from_walls(walls: Sequence[BaseGeometry], plugs: list[BaseGeometry], m
             if isinstance(part, Polygon):
                 _append(rooms, part, "", "walls", min_area)
     return rooms
+
+
+def _plugged(walls: BaseGeometry, grown: Sequence[BaseGeometry]) -> np.ndarray:
+    """The wall footprint with the openings closed, one geometry per connected component.
+
+    Why not one more union of pieces and plugs: the footprint is already unioned, so each
+    component needs a single overlay of its walls with all its (unioned) plugs, all components
+    in one GEOS call.
+    """
+    wall_parts = np.asarray([g for g in getattr(walls, "geoms", [walls]) if g.geom_type == "Polygon"], dtype=object)
+    if not len(grown):
+        return wall_parts
+    joined = union_by_component(grown)
+    plugs = np.asarray([g for g in getattr(joined, "geoms", [joined]) if g.geom_type == "Polygon"], dtype=object)
+    _, comp = np.unique(touching_components(np.concatenate((wall_parts, plugs))), return_inverse=True)
+    n = int(comp.max()) + 1
+
+    def per_component(geoms: np.ndarray, of: np.ndarray) -> np.ndarray:
+        out = np.full(n, None, dtype=object)
+        order = np.argsort(of, kind="stable")
+        present = np.unique(of)
+        out[present] = shapely.multipolygons(geoms[order], indices=np.searchsorted(present, of[order]))
+        return out
+
+    solid = per_component(wall_parts, comp[:len(wall_parts)])
+    plugged = per_component(plugs, comp[len(wall_parts):])
+    both = np.flatnonzero(shapely.is_geometry(solid) & shapely.is_geometry(plugged))
+    solid[both] = shapely.union(solid[both], plugged[both])
+    return solid[shapely.is_geometry(solid)]  # plugs touching no wall enclose nothing
 
 
 def _append(rooms: list[Room], poly: BaseGeometry, layer: str, source: str, min_area: float) -> None:
