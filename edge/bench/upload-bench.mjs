@@ -2,7 +2,7 @@
 /**
  * Upload benchmark: tus (tus-js-client, part-aligned chunks) through the edge Worker into local R2,
  * against a bare streamed PUT of the same file into R2 through the same runtime (workerd under
- * `wrangler dev`), with the peak RSS of the workerd processes sampled during each run.
+ * `wrangler dev`), with the peak RSS and the CPU time of the workerd processes sampled during each run.
  *
  *   node edge/bench/upload-bench.mjs [--size-mb 500] [--chunk-mb 90] [--keep] [--verbose]
  *
@@ -119,8 +119,11 @@ async function startDev(configPath, port) {
   };
 }
 
-/** RSS (bytes) of every workerd process under `pid`. */
-function workerdRss(pid) {
+/**
+ * RSS (bytes) and CPU time used so far (seconds, user + system) of every workerd process under `pid`.
+ * CPU time shows where the work went even when another process on the machine takes CPU from the run.
+ */
+function workerdUsage(pid) {
   const parent = new Map();
   const comm = new Map();
   for (const d of fs.readdirSync("/proc")) {
@@ -133,6 +136,7 @@ function workerdRss(pid) {
     } catch {}
   }
   let rss = 0;
+  let ticks = 0;
   for (const [p] of parent) {
     let q = p;
     while (q && q !== pid && parent.has(q)) q = parent.get(q);
@@ -140,20 +144,26 @@ function workerdRss(pid) {
     try {
       const m = fs.readFileSync(`/proc/${p}/status`, "utf8").match(/VmRSS:\s+(\d+) kB/);
       if (m) rss += Number(m[1]) * 1024;
+      const stat = fs.readFileSync(`/proc/${p}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
     } catch {}
   }
-  return rss;
+  return { rss, cpu: ticks / CLOCK_TICKS };
 }
+/** Linux's USER_HZ, the unit of /proc/PID/stat times. */
+const CLOCK_TICKS = 100;
 
-function sampleMemory(pid) {
+function sampleUsage(pid) {
   const samples = [];
-  const timer = setInterval(() => samples.push(workerdRss(pid)), 100);
-  samples.push(workerdRss(pid));
+  const timer = setInterval(() => samples.push(workerdUsage(pid)), 100);
+  samples.push(workerdUsage(pid));
   return {
     stop() {
       clearInterval(timer);
-      samples.push(workerdRss(pid));
-      return { start: samples[0], peak: Math.max(...samples), end: samples.at(-1) };
+      samples.push(workerdUsage(pid));
+      const rss = samples.map((s) => s.rss);
+      return { start: rss[0], peak: Math.max(...rss), end: rss.at(-1), cpu: samples.at(-1).cpu - samples[0].cpu };
     },
   };
 }
@@ -207,13 +217,13 @@ function barePut(port, file) {
 }
 
 async function timed(label, pid, fn) {
-  const mem = sampleMemory(pid);
+  const mem = sampleUsage(pid);
   const t0 = performance.now();
   const result = await fn();
   const seconds = (performance.now() - t0) / 1000;
   const m = mem.stop();
   const mbps = sizeBytes / 1e6 / seconds;
-  log(`${label}: ${seconds.toFixed(2)} s, ${mbps.toFixed(1)} MB/s; workerd RSS ${fmt(m.start)} → peak ${fmt(m.peak)} (+${fmt(m.peak - m.start)})`);
+  log(`${label}: ${seconds.toFixed(2)} s, ${mbps.toFixed(1)} MB/s; workerd CPU ${m.cpu.toFixed(2)} s, RSS ${fmt(m.start)} → peak ${fmt(m.peak)} (+${fmt(m.peak - m.start)})`);
   return { seconds, mbps, mem: m, result };
 }
 const fmt = (b) => `${(b / MiB).toFixed(0)} MiB`;
@@ -259,10 +269,10 @@ async function main() {
   }
 
   const ratio = tusRun.mbps / bareRun.mbps;
-  console.log("\n| run | MB/s | seconds | workerd RSS start | peak |");
-  console.log("|---|---|---|---|---|");
+  console.log("\n| run | MB/s | seconds | workerd CPU s | workerd RSS start | peak |");
+  console.log("|---|---|---|---|---|---|");
   for (const [name, r] of [["tus", tusRun], ["bare PUT", bareRun]]) {
-    console.log(`| ${name} | ${r.mbps.toFixed(1)} | ${r.seconds.toFixed(2)} | ${fmt(r.mem.start)} | ${fmt(r.mem.peak)} |`);
+    console.log(`| ${name} | ${r.mbps.toFixed(1)} | ${r.seconds.toFixed(2)} | ${r.mem.cpu.toFixed(2)} | ${fmt(r.mem.start)} | ${fmt(r.mem.peak)} |`);
   }
   console.log(`\nsize ${fmt(sizeBytes)}: tus/bare = ${ratio.toFixed(2)}× (goal ≥ 0.80×)`);
   if (!keep) fs.rmSync(persist, { recursive: true, force: true });

@@ -45,6 +45,34 @@ describe("Sha256", () => {
     }
   });
 
+  it("equals WebCrypto on random data fed in uneven chunks, resumed from the exported state each time", async () => {
+    // Chunks straddle the 64 KiB input window of the wasm compression function and block boundaries.
+    const data = randomBytes(3 * 1024 * 1024 + 4321);
+    const want = await reference(data);
+    let seed = 7;
+    const nextSize = () => ((seed = (seed * 1103515245 + 12345) >>> 0) % 300_000) + 1;
+    for (let round = 0; round < 3; round++) {
+      let h = new Sha256();
+      for (let at = 0; at < data.length;) {
+        const end = Math.min(data.length, at + nextSize());
+        h = Sha256.importState(h.update(data.subarray(at, end)).exportState());
+        at = end;
+      }
+      expect(h.hex(), `round ${round}`).toBe(want);
+    }
+  });
+
+  it("keeps concurrent hashes apart (they share one wasm instance)", async () => {
+    const a = randomBytes(200_000), b = randomBytes(200_003);
+    const ha = new Sha256(), hb = new Sha256();
+    for (let i = 0; i < b.length; i += 50_000) {
+      ha.update(a.subarray(i, i + 50_000));
+      hb.update(b.subarray(i, i + 50_000));
+    }
+    expect(ha.hex()).toBe(await reference(a));
+    expect(hb.hex()).toBe(await reference(b));
+  });
+
   it("handles many tiny updates and digest() does not disturb the running state", async () => {
     const data = randomBytes(3000);
     const h = new Sha256();

@@ -3,8 +3,9 @@
  * computed across many requests: each PATCH of a resumable upload resumes the state saved by the last
  * one (uploads.hash_state). WebCrypto and DigestStream cannot do that; this can, at a few hundred MB/s.
  *
- * Fast paths: whole 64-byte blocks are compressed straight from the caller's bytes (no copy) by the
- * unrolled rounds of sha256-rounds.ts, and nothing is allocated per block or per byte.
+ * Fast path: whole 64-byte blocks are compressed by sha256.wasm (sha256-wasm.gen.mjs), copied into its
+ * memory up to 64 KiB at a time; nothing is allocated per block or per byte. The running state lives in
+ * this object, so any number of hashes share the one wasm instance of the isolate.
  *
  * @example
  *   const h = new Sha256().update(a);
@@ -12,7 +13,7 @@
  *   Sha256.importState(saved).update(b).hex(); // === sha256(a ‖ b)
  */
 
-import { compress } from "./sha256-rounds.ts";
+import { compressBlocks } from "./sha256-blocks.ts";
 
 const H0 = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
 
@@ -42,11 +43,11 @@ export class Sha256 {
       this.#blockLen += take;
       pos = take;
       if (this.#blockLen < 64) return this;
-      compress(this.#h, this.#block, 0, 64);
+      compressBlocks(this.#h, this.#block);
       this.#blockLen = 0;
     }
     const whole = pos + ((n - pos) & ~63);
-    if (whole > pos) compress(this.#h, data, pos, whole);
+    if (whole > pos) compressBlocks(this.#h, data.subarray(pos, whole));
     if (whole < n) {
       this.#block.set(data.subarray(whole), 0);
       this.#blockLen = n - whole;
@@ -99,14 +100,14 @@ export class Sha256 {
     b[this.#blockLen++] = 0x80;
     if (this.#blockLen > 56) {
       b.fill(0, this.#blockLen);
-      compress(this.#h, b, 0, 64);
+      compressBlocks(this.#h, b);
       this.#blockLen = 0;
     }
     b.fill(0, this.#blockLen, 56);
     const view = new DataView(b.buffer, b.byteOffset, 64);
     view.setUint32(56, bitsHi);
     view.setUint32(60, bitsLo);
-    compress(this.#h, b, 0, 64);
+    compressBlocks(this.#h, b);
     const out = new Uint8Array(32);
     const ov = new DataView(out.buffer);
     for (let i = 0; i < 8; i++) ov.setInt32(i * 4, this.#h[i]!);
