@@ -5,7 +5,7 @@ import numpy as np
 import shapely
 
 from converter.classify.union import touching_components, union_by_component
-from converter.runtime.parallel import MIN_ITEMS_TO_FORK, fork_map, split_evenly
+from converter.runtime.parallel import MIN_ITEMS_TO_FORK, fork_all, fork_map, split_evenly
 
 
 def test_union_by_component_matches_union_all():
@@ -38,3 +38,20 @@ def test_union_by_component_big_chain_and_invalid_piece():
     ref = shapely.union_all(chain)
     assert abs(ours.area - ref.area - shapely.union_all([bowtie]).area) < 1e-6
     assert shapely.symmetric_difference(ours.intersection(shapely.box(-1, -1, 50, 2)), ref).area < 1e-6
+
+
+def test_fork_all_runs_tasks_in_order_and_survives_a_failing_helper():
+    import os
+
+    parent = os.getpid()
+    assert fork_all([lambda: 1, lambda: os.getpid() != parent]) == [1, True]
+    assert fork_all([lambda: 1, lambda: os.getpid()], worth_it=False) == [1, parent]
+    calls = []
+
+    def flaky():  # raises in the forked helper, succeeds when the parent recomputes it
+        if os.getpid() != parent:
+            raise RuntimeError("helper failed")
+        calls.append(1)
+        return "recomputed"
+
+    assert fork_all([lambda: 0, flaky]) == [0, "recomputed"] and calls == [1]

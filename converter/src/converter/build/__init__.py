@@ -22,6 +22,8 @@ __all__ = ["build_scene", "LINE_HEIGHT", "Node", "MeshPart"]
 LINE_HEIGHT = 0.003
 #: Openings per wall polygon up to which they are cut one vectorised round at a time.
 _CUT_ROUNDS = 8
+#: Rooms from which their slabs are built on the second core (below, a fork costs more).
+_FORK_ROOMS = 500
 _PLURAL = {"wall": "walls", "door": "doors", "window": "windows", "column": "columns", "stair": "stairs",
            "room": "rooms", "annotation": "annotation", "other": "other"}
 
@@ -59,7 +61,8 @@ def build_scene(b: Building, opts: Options, origin: np.ndarray) -> Node:
         return out
 
     # Walls here, room slabs (plain arrays, cheap to send) on the other core.
-    built_walls, slab_arrays = fork_all([walls, lambda: _room_slabs(b.rooms, -opts.slabThickness, 0.0, origin)])
+    built_walls, slab_arrays = fork_all([walls, lambda: _room_slabs(b.rooms, -opts.slabThickness, 0.0, origin)],
+                                        worth_it=len(b.rooms) >= _FORK_ROOMS)
     for layer, area, part in built_walls:
         node = layer_node("wall", layer)
         node.extras["pieces"] = sum(1 for p in b.pieces if p.layer == layer)

@@ -51,10 +51,11 @@ def fork_map(fn: Callable[[Sequence[T]], R], items: Sequence[T]) -> list[R]:
     return results
 
 
-def fork_all(tasks: Sequence[Callable[[], R]]) -> list[R]:
+def fork_all(tasks: Sequence[Callable[[], R]], worth_it: bool = True) -> list[R]:
     """Run independent tasks at once: the first in this process, the others in forked children
-    (one per spare core, else here). Results must be picklable; order follows ``tasks``."""
-    spare = worker_count() - 1
+    (one per spare core, else here). Results must be picklable; order follows ``tasks``.
+    ``worth_it=False`` runs all here (small jobs, where a fork costs more than it saves)."""
+    spare = worker_count() - 1 if worth_it else 0
     helpers = [_start(lambda _: task(), ()) if k < spare else None for k, task in enumerate(tasks[1:])]
     results = [tasks[0]()] if tasks else []
     for task, helper in zip(tasks[1:], helpers):
