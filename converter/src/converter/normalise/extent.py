@@ -43,7 +43,8 @@ def check_extent(plan: Plan) -> Plan:
         return bool(np.all(np.isfinite(a)))
 
     before = len(plan.paths) + len(plan.regions) + len(plan.faces)
-    if not finite(_all_points(plan)) or any(not finite(h) for r in plan.regions for h in r.holes) \
+    pts = _all_points(plan)
+    if not finite(pts) or any(not finite(h) for r in plan.regions for h in r.holes) \
             or any(not finite(f.triangles) for f in plan.faces):
         plan.paths = [p for p in plan.paths if finite(p.points)]
         plan.regions = [r for r in plan.regions if finite(r.exterior) and all(finite(h) for h in r.holes)]
@@ -53,10 +54,11 @@ def check_extent(plan: Plan) -> Plan:
     if dropped:
         plan.skipped["(non-finite coordinates)"] += dropped
         plan.warnings.append(f"{dropped} primitives with non-finite coordinates dropped")
-    bounds = plan_bounds(plan)
-    if bounds is None:
+    if dropped:
+        pts = _all_points(plan)
+    if len(pts) == 0:
         return plan
-    lo, hi = bounds
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
     if max(np.max(np.abs(lo)), np.max(np.abs(hi))) > MAX_COORDINATE_M:
         raise BadDrawing(
             f"absurd coordinates: the drawing reaches {max(np.max(np.abs(lo)), np.max(np.abs(hi))):.3g} m "

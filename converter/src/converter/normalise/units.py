@@ -99,8 +99,12 @@ def normalise_units(plan: Plan, override: str | None = None) -> Plan:
     plan.scale = 1.0
     if s == 1.0:
         return plan
+    shared = plan.shared_points
+    for arr in shared:
+        arr *= s
     for p in plan.paths:
-        p.points = p.points * s
+        if not shared or not any(p.points.base is arr for arr in shared):
+            p.points = p.points * s
         p.width *= s
         if p.arc is not None:
             p.arc.cx *= s

@@ -107,6 +107,8 @@ class Plan:
     warnings: list[str] = field(default_factory=list)
     layers: dict[str, dict] = field(default_factory=dict)
     groups: dict = field(default_factory=dict)
+    #: Arrays that many paths' points are views of (a reader's bulk LINEs): scaled once, in place.
+    shared_points: list[np.ndarray] = field(default_factory=list)
 
     def is_empty(self) -> bool:
         return not (self.paths or self.regions or self.faces)

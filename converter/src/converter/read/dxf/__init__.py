@@ -108,6 +108,8 @@ def _add_fast_lines(plan: Plan, exploder: Exploder, fast, doc, hidden: frozenset
     if not shown.all():
         plan.skipped["LINE (hidden layer)"] += int((~shown).sum())
         pts, ids = pts[shown], ids[shown]
+    pts = pts.copy() if pts.base is not None else pts  # an owner, so every path's points are views of it
+    plan.shared_points.append(pts)
     plan.paths.extend([Path(p, names[i], False, "LINE") for p, i in zip(pts, ids.tolist())])
 
 
