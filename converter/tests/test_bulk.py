@@ -55,3 +55,15 @@ def test_fork_all_runs_tasks_in_order_and_survives_a_failing_helper():
         return "recomputed"
 
     assert fork_all([lambda: 0, flaky]) == [0, "recomputed"] and calls == [1]
+
+
+def test_segment_distance_matches_shapely():
+    from converter.classify.walls import segment_distance
+
+    rng = np.random.default_rng(3)
+    p, q = rng.uniform(0, 10, (2000, 4)), rng.uniform(0, 10, (2000, 4))
+    q[:500] = p[:500] + 0.5  # parallel neighbours
+    q[500:600, 2:] = q[500:600, :2]  # degenerate: a point
+    q[600:700] = p[600:700][:, [2, 3, 0, 1]]  # the same segment reversed
+    ref = shapely.distance(shapely.linestrings(p.reshape(-1, 2, 2)), shapely.linestrings(q.reshape(-1, 2, 2)))
+    assert np.allclose(segment_distance(p, q), ref, atol=1e-9)

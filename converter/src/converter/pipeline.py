@@ -20,6 +20,7 @@ from .normalise import check_extent, normalise_units
 from .normalise.extent import plan_bounds
 from .options import Options
 from .read.dxf import read_dxf
+from .runtime.memory import collector_paused
 from .write import write_glb
 
 __all__ = ["convert", "Emit"]
@@ -34,6 +35,12 @@ def convert(input_path: str, output_path: str, opts: Options, emit: Emit | None 
     Raises:
         ConverterError subclasses for every expected failure (see :mod:`converter.errors`).
     """
+    with collector_paused():
+        return _convert(input_path, output_path, opts, emit, report_path)
+
+
+def _convert(input_path: str, output_path: str, opts: Options, emit: Emit | None,
+             report_path: str | None) -> dict:
     send = emit or (lambda e: None)
     t_start = time.perf_counter()
     timings: dict[str, float] = {}

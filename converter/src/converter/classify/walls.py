@@ -17,7 +17,7 @@ from ..options import Options
 from ..plan.model import Path, Region
 from .model import WallPiece
 
-__all__ = ["segments_of", "pair_segments", "wall_pieces", "polygon_thickness", "unpaired_paths", "Veto"]
+__all__ = ["segments_of", "segment_distance", "pair_segments", "wall_pieces", "polygon_thickness", "unpaired_paths", "Veto"]
 
 #: ``veto(i, j, dist)`` → mask of candidate pairs to drop (callers add their own doubts).
 Veto = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
@@ -50,6 +50,27 @@ def polygon_thickness(poly: Polygon) -> float:
     return 2.0 * poly.area / poly.length if poly.length > 0 else 0.0
 
 
+def segment_distance(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Row-wise distance between segments p[k] and q[k] ((n, 4) arrays x0, y0, x1, y1)."""
+    a0, a1, b0, b1 = p[:, :2], p[:, 2:], q[:, :2], q[:, 2:]
+
+    def point_to_segment(x: np.ndarray, s0: np.ndarray, s1: np.ndarray) -> np.ndarray:
+        d = s1 - s0
+        dd = np.einsum("ij,ij->i", d, d)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.where(dd > 0, np.einsum("ij,ij->i", x - s0, d) / dd, 0.0)
+        c = s0 + np.clip(t, 0.0, 1.0)[:, None] * d
+        return np.hypot(*(x - c).T)
+
+    def side(o: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.sign((a[:, 0] - o[:, 0]) * (b[:, 1] - o[:, 1]) - (a[:, 1] - o[:, 1]) * (b[:, 0] - o[:, 0]))
+
+    crossing = (side(a0, a1, b0) * side(a0, a1, b1) < 0) & (side(b0, b1, a0) * side(b0, b1, a1) < 0)
+    d = np.minimum.reduce([point_to_segment(a0, b0, b1), point_to_segment(a1, b0, b1),
+                           point_to_segment(b0, a0, a1), point_to_segment(b1, a0, a1)])
+    return np.where(crossing, 0.0, d)
+
+
 def pair_segments(segs: np.ndarray, tmin: float, tmax: float, veto: Veto | None = None
                   ) -> tuple[list[Polygon], np.ndarray, np.ndarray, np.ndarray]:
     """Pair parallel segments tmin..tmax apart into wall quads.
@@ -71,13 +92,16 @@ def pair_segments(segs: np.ndarray, tmin: float, tmax: float, veto: Veto | None 
     ok = length > tmin
     u = np.zeros_like(d)
     u[ok] = d[ok] / length[ok, None]
-    lines = shapely.linestrings(segs.reshape(n, 2, 2))
-    tree = shapely.STRtree(lines)
-    i, j = tree.query(lines, predicate="dwithin", distance=tmax)
+    # Candidates: boxes within tmax (one bulk query), then parallel, then truly within tmax.
+    lo, hi = np.minimum(segs[:, :2], segs[:, 2:]), np.maximum(segs[:, :2], segs[:, 2:])
+    tree = shapely.STRtree(shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1]))
+    i, j = tree.query(shapely.box(lo[:, 0] - tmax, lo[:, 1] - tmax, hi[:, 0] + tmax, hi[:, 1] + tmax))
     keep = (i != j) & ok[i] & ok[j]
     i, j = i[keep], j[keep]
     cross = np.abs(u[i, 0] * u[j, 1] - u[i, 1] * u[j, 0])
     keep = cross < _PARALLEL_SIN
+    i, j = i[keep], j[keep]
+    keep = segment_distance(segs[i], segs[j]) <= tmax
     i, j = i[keep], j[keep]
     # Axis from the longer segment of each candidate pair.
     base = np.where(length[i] >= length[j], i, j)
