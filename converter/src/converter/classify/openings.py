@@ -20,7 +20,7 @@ from ..plan.model import Path, Region
 from .layers import category_of_name
 from .model import Opening, WallPiece
 
-__all__ = ["Instance", "Placements", "group_instances", "place_openings", "opening_placements", "openings_from",
+__all__ = ["Instance", "Placements", "group_instances", "opening_placements", "openings_from",
            "MIN_OPENING", "MAX_OPENING"]
 
 MIN_OPENING = 0.3
@@ -199,12 +199,6 @@ class Placements:
                           np.concatenate([p.index + o for p, o in zip(parts, offsets)]).astype(np.intp),
                           *(np.concatenate([getattr(p, f) for p in parts])
                             for f in ("axis", "span", "band", "hosted")))
-
-
-def place_openings(insts: list[Instance], tree: shapely.STRtree | None,
-                   pieces: list[WallPiece]) -> list[Opening | None]:
-    """Place door/window instances in their walls; None where a symbol is no plausible opening."""
-    return openings_from(insts, opening_placements(insts, tree, pieces))
 
 
 def openings_from(insts: list[Instance], at: Placements) -> list[Opening | None]:
