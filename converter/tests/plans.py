@@ -3,7 +3,8 @@
 One 10 m × 6 m building, 0.2 m exterior walls, a 0.1 m interior wall at x = 6, three doors
 (block, mirrored block, bare arc + leaf), four windows (block, rotated block, nested block, bare
 lines), two named rooms, a dimension. Walls can be drawn as line pairs, closed polylines or
-hatches; coordinates can be in mm or m.
+hatches; coordinates can be in mm or m. ``classify`` and ``solid_walls`` read a drawn plan back
+the way the pipeline does, for tests that compare with the truth.
 """
 from __future__ import annotations
 
@@ -13,7 +14,12 @@ import ezdxf
 import shapely
 from shapely.geometry import Polygon, box
 
-__all__ = ["PlanTruth", "draw_plan", "truth"]
+from converter.classify import classify_plan
+from converter.normalise import check_extent, normalise_units
+from converter.options import merge_options
+from converter.read.dxf import read_dxf
+
+__all__ = ["PlanTruth", "DOOR_GAPS", "WINDOW_GAPS", "draw_plan", "truth", "classify", "solid_walls"]
 
 
 @dataclass
@@ -98,3 +104,19 @@ def draw_plan(path: str, wall_style: str = "lines", unit: str = "mm", version: s
     dim.render()
     doc.saveas(path, fmt=fmt)
     return t
+
+
+def classify(path, **options):
+    """read → normalise → classify of ``path``, as the pipeline runs them."""
+    opts = merge_options(options)
+    plan = read_dxf(str(path), opts)
+    normalise_units(plan, opts.units)
+    check_extent(plan)
+    return classify_plan(plan, opts)
+
+
+def solid_walls(b) -> shapely.Geometry:
+    """The wall footprint with the openings cut out (what a kiosk sees as solid wall)."""
+    walls = shapely.unary_union(list(b.walls.values()))
+    plugs = [o.plug for o in b.openings if o.hosted]
+    return walls.difference(shapely.unary_union(plugs)) if plugs else walls

@@ -7,13 +7,10 @@ import shapely
 from shapely.geometry import box
 
 from conftest import CORPUS, assert_valid
-from converter.classify import classify_plan
-from converter.normalise import check_extent, normalise_units
 from converter.options import merge_options
 from converter.pipeline import convert
-from converter.read.dxf import read_dxf
+from plans import DOOR_GAPS, classify, solid_walls
 
-DOOR_GAPS = [box(1.5, 0.0, 2.4, 0.2), box(8.0, 0.0, 8.9, 0.2), box(5.95, 2.0, 6.05, 2.9)]
 #: (hinge, start angle, end angle, leaf end) of each bare swing, radius 0.9 m
 SWINGS = [((1.5, 0.2), 0, 90, (1.5, 1.1)), ((8.9, 0.2), 90, 180, (8.9, 1.1)),
           ((6.05, 2.0), 90, 180, (5.15, 2.0))]
@@ -23,20 +20,6 @@ def truth_walls() -> shapely.Geometry:
     shell = box(0, 0, 10, 6).difference(box(0.2, 0.2, 9.8, 5.8))
     inner = box(5.95, 0.2, 6.05, 5.8)
     return shapely.unary_union([shell, inner]).difference(shapely.unary_union(DOOR_GAPS))
-
-
-def classify(path, **options):
-    opts = merge_options(options)
-    plan = read_dxf(str(path), opts)
-    normalise_units(plan, opts.units)
-    check_extent(plan)
-    return classify_plan(plan, opts)
-
-
-def solid_walls(b) -> shapely.Geometry:
-    walls = shapely.unary_union(list(b.walls.values()))
-    plugs = [o.plug for o in b.openings if o.hosted]
-    return walls.difference(shapely.unary_union(plugs)) if plugs else walls
 
 
 def draw_unnamed_plan(path, unit: str = "mm") -> None:

@@ -2,29 +2,13 @@
 from __future__ import annotations
 
 import pytest
-import shapely
 
 from conftest import assert_valid
-from converter.classify import classify_plan
-from converter.normalise import check_extent, normalise_units
+from converter.normalise import normalise_units
 from converter.options import merge_options
 from converter.pipeline import convert
 from converter.read.dxf import read_dxf
-from plans import draw_plan
-
-
-def classify(path, **options):
-    opts = merge_options(options)
-    plan = read_dxf(str(path), opts)
-    normalise_units(plan, opts.units)
-    check_extent(plan)
-    return classify_plan(plan, opts)
-
-
-def solid_walls(b) -> shapely.Geometry:
-    walls = shapely.unary_union(list(b.walls.values()))
-    plugs = [o.plug for o in b.openings if o.hosted]
-    return walls.difference(shapely.unary_union(plugs)) if plugs else walls
+from plans import classify, draw_plan, solid_walls
 
 
 @pytest.mark.parametrize("style", ["lines", "polylines", "hatch"])

@@ -17,7 +17,6 @@ from .build import build_scene
 from .classify import classify_plan
 from .errors import BadDrawing, LimitExceeded, NothingToBuild
 from .normalise import check_extent, normalise_units
-from .normalise.extent import plan_bounds
 from .options import Options
 from .read.dxf import read_dxf
 from .runtime.memory import collector_paused
@@ -59,7 +58,7 @@ def _convert(input_path: str, output_path: str, opts: Options, emit: Emit | None
     t = stage_done("read", t)
     progress("normalise", 40, "units to metres")
     normalise_units(plan, opts.units)
-    check_extent(plan)
+    bounds = check_extent(plan)
     if plan.is_empty() and plan.source.get("truncated"):
         raise BadDrawing("the file is truncated (no EOF marker) and holds no usable geometry", code="truncated")
     if plan.is_empty():
@@ -76,7 +75,7 @@ def _convert(input_path: str, output_path: str, opts: Options, emit: Emit | None
         raise NothingToBuild("nothing to build: the drawing holds only annotation (texts, dimensions)")
     t = stage_done("classify", t)
     progress("build", 75, "extruding walls and slabs")
-    lo, hi = plan_bounds(plan)  # type: ignore[misc]
+    lo, hi = bounds  # type: ignore[misc]
     origin = (lo + hi) / 2
     root = build_scene(building, opts, origin)
     t = stage_done("build", t)

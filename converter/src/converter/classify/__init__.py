@@ -16,7 +16,7 @@ from ..runtime.parallel import fork_map
 from .geometry import door_swings, walls_by_geometry
 from .layers import ANNOTATION_KINDS, LayerClassifier, category_of_name
 from .model import Building, Opening, Room, WallPiece
-from .openings import Placements, group_instances, opening_placements, openings_from
+from .openings import Placements, WallIndex, group_instances, opening_placements, openings_from
 from .rooms import name_rooms, rooms_from_boundaries, rooms_from_walls
 from .union import union_by_component
 from .walls import wall_pieces
@@ -63,24 +63,16 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
     # Doors and windows
     items = [(k, prim) for k in ("door", "window") for prim in
              by_cat.get(k, empty)[0] + by_cat.get(k, empty)[1]]
-    wall_polys = np.array([pc.polygon for pc in pieces], dtype=object)
-    tree = shapely.STRtree(wall_polys) if pieces else None
-
-    def walls_near(geom, distance: float = 1.5):
-        """The wall pieces near ``geom``: cross-sections stay local on huge plans."""
-        if tree is None:
-            return []
-        return wall_polys[tree.query(geom, predicate="dwithin", distance=distance)]
-
+    walls = WallIndex.of(pieces)
     instances = group_instances(items, plan.groups, layer_cat)
-    swings, unnamed = door_swings(unnamed, lambda x, y, d: bool(len(walls_near(shapely.Point(x, y), d))))
+    swings, unnamed = door_swings(unnamed, lambda x, y, d: bool(len(walls.near(shapely.Point(x, y), d))))
     if swings:
         by_cat["other"] = (named_other + unnamed, by_cat["other"][1])
         instances = instances + swings
     swing_ids = {id(inst) for inst in swings}
 
     placed = openings_from(instances, Placements.concat(
-        fork_map(lambda chunk: opening_placements(list(chunk), tree, pieces), instances)))
+        fork_map(lambda chunk: opening_placements(list(chunk), walls), instances)))
     for inst, op in zip(instances, placed):
         if op is not None:
             b.openings.append(op)

@@ -20,7 +20,7 @@ from ..plan.model import Path, Region
 from .layers import category_of_name
 from .model import Opening, WallPiece
 
-__all__ = ["Instance", "Placements", "group_instances", "opening_placements", "openings_from",
+__all__ = ["Instance", "Placements", "WallIndex", "group_instances", "opening_placements", "openings_from",
            "MIN_OPENING", "MAX_OPENING"]
 
 MIN_OPENING = 0.3
@@ -217,8 +217,47 @@ def openings_from(insts: list[Instance], at: Placements) -> list[Opening | None]
     return out
 
 
-def opening_placements(insts: list[Instance], tree: shapely.STRtree | None,
-                       pieces: list[WallPiece]) -> Placements:
+@dataclass
+class WallIndex:
+    """The wall pieces, indexed once per plan for every opening query: the pieces, their polygons,
+    an STRtree over them (None without walls), and the convex quadrilaterals among them (most
+    wall pieces: line pairs) as a counter-clockwise (n, 4, 2) array, NaN elsewhere, so
+    cross-sections can clip those in numpy."""
+
+    pieces: list[WallPiece]
+    geoms: np.ndarray
+    tree: shapely.STRtree | None
+    quads: np.ndarray
+    is_quad: np.ndarray
+
+    @staticmethod
+    def of(pieces: list[WallPiece]) -> "WallIndex":
+        geoms = np.array([pc.polygon for pc in pieces], dtype=object)
+        quads = np.full((len(geoms), 4, 2), np.nan)
+        cand = np.zeros(len(geoms), dtype=bool)
+        if len(geoms):
+            cand = (shapely.get_type_id(geoms) == 3) & (shapely.get_num_coordinates(geoms) == 5) & \
+                (shapely.get_num_interior_rings(geoms) == 0)
+        if cand.any():
+            v = shapely.get_coordinates(geoms[cand]).reshape(-1, 5, 2)[:, :4]
+            e = np.roll(v, -1, axis=1) - v
+            turn = e[:, :, 0] * np.roll(e[:, :, 1], -1, axis=1) - e[:, :, 1] * np.roll(e[:, :, 0], -1, axis=1)
+            ccw, cw = np.all(turn > 0, axis=1), np.all(turn < 0, axis=1)
+            v[cw] = v[cw][:, ::-1]
+            ok = np.flatnonzero(cand)[ccw | cw]
+            quads[ok] = v[ccw | cw]
+            cand[:] = False
+            cand[ok] = True
+        return WallIndex(pieces, geoms, shapely.STRtree(geoms) if len(geoms) else None, quads, cand)
+
+    def near(self, geom, distance: float) -> np.ndarray:
+        """The wall polygons within ``distance`` of ``geom``."""
+        if self.tree is None:
+            return self.geoms[:0]
+        return self.geoms[self.tree.query(geom, predicate="dwithin", distance=distance)]
+
+
+def opening_placements(insts: list[Instance], walls: WallIndex) -> Placements:
     """Find each instance's host wall, axis, span and band.
 
     Why in bulk: a big plan holds tens of thousands of openings; every spatial query and every
@@ -241,12 +280,11 @@ def opening_placements(insts: list[Instance], tree: shapely.STRtree | None,
     counts = np.array([len(f[1]) for f in facts])
     hulls = shapely.convex_hull(shapely.multipoints(np.vstack([f[1] for f in facts]),
                                                     indices=np.repeat(np.arange(len(facts)), counts)))
-    walls = _Walls.of(tree, pieces)
-    near = _near_pieces(tree, hulls, _SEARCH)
+    near = _near_pieces(walls.tree, hulls, _SEARCH)
     us = np.empty((len(facts), 2))
     spans = np.empty((len(facts), 4))  # s0, s1, t0, t1
     for j, (_, pts, hint, trusted) in enumerate(facts):
-        u = _host_axis(hulls[j], hint, trusted, near[j], pieces)
+        u = _host_axis(hulls[j], hint, trusted, near[j], walls.pieces)
         u = np.array((1.0, 0.0)) if u is None else np.asarray(u, dtype=float)
         s, t = pts @ u, pts @ np.array((-u[1], u[0]))
         us[j] = u
@@ -300,37 +338,6 @@ def _host_axis(hull: BaseGeometry, hint: np.ndarray | None, trusted: bool,
     return best
 
 
-@dataclass
-class _Walls:
-    """Wall pieces for cross-sections: the STRtree, the polygons, and the convex quadrilaterals
-    among them (most wall pieces: line pairs) as a counter-clockwise (n, 4, 2) array, NaN elsewhere."""
-
-    tree: shapely.STRtree | None
-    geoms: np.ndarray
-    quads: np.ndarray
-    is_quad: np.ndarray
-
-    @staticmethod
-    def of(tree: shapely.STRtree | None, pieces: list[WallPiece]) -> "_Walls":
-        geoms = np.array([pc.polygon for pc in pieces], dtype=object)
-        quads = np.full((len(geoms), 4, 2), np.nan)
-        cand = np.zeros(len(geoms), dtype=bool)
-        if len(geoms):
-            cand = (shapely.get_type_id(geoms) == 3) & (shapely.get_num_coordinates(geoms) == 5) & \
-                (shapely.get_num_interior_rings(geoms) == 0)
-        if cand.any():
-            v = shapely.get_coordinates(geoms[cand]).reshape(-1, 5, 2)[:, :4]
-            e = np.roll(v, -1, axis=1) - v
-            turn = e[:, :, 0] * np.roll(e[:, :, 1], -1, axis=1) - e[:, :, 1] * np.roll(e[:, :, 0], -1, axis=1)
-            ccw, cw = np.all(turn > 0, axis=1), np.all(turn < 0, axis=1)
-            v[cw] = v[cw][:, ::-1]
-            ok = np.flatnonzero(cand)[ccw | cw]
-            quads[ok] = v[ccw | cw]
-            cand[:] = False
-            cand[ok] = True
-        return _Walls(tree, geoms, quads, cand)
-
-
 def _clip_to_quads(quads: np.ndarray, a: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cyrus–Beck: the parameter range [t0, t1] of each segment a + t·d (0 ≤ t ≤ 1) inside its
     convex CCW quad, and whether it is a stretch (not empty, not a touching point)."""
@@ -346,7 +353,7 @@ def _clip_to_quads(quads: np.ndarray, a: np.ndarray, d: np.ndarray) -> tuple[np.
     return t0, t1, (t1 > t0) & ~outside
 
 
-def _cross_sections(walls: _Walls, a: np.ndarray, b: np.ndarray,
+def _cross_sections(walls: WallIndex, a: np.ndarray, b: np.ndarray,
                     axes: np.ndarray) -> list[list[tuple[float, float]]]:
     """Per segment a[i]→b[i], the merged parameter intervals (projected on ``axes[i]``) inside walls.
 
@@ -391,7 +398,7 @@ def _cross_sections(walls: _Walls, a: np.ndarray, b: np.ndarray,
     return out
 
 
-def _bands(walls: _Walls, us: np.ndarray, ns: np.ndarray,
+def _bands(walls: WallIndex, us: np.ndarray, ns: np.ndarray,
            spans: np.ndarray) -> list[tuple[float, float] | None]:
     """The wall's extent across each opening (t range), from cross-sections beside the symbol
     (just outside both ends), else through its middle; None where no wall is near."""
@@ -423,7 +430,7 @@ def _bands(walls: _Walls, us: np.ndarray, ns: np.ndarray,
     return bands
 
 
-def _widen_to_gaps(walls: _Walls, us: np.ndarray, ns: np.ndarray,
+def _widen_to_gaps(walls: WallIndex, us: np.ndarray, ns: np.ndarray,
                    s0: np.ndarray, s1: np.ndarray, tm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Extend each span to the wall ends on either side, so the plug closes the gap exactly."""
     reach = 0.5

@@ -11,17 +11,10 @@ import numpy as np
 from ..errors import BadDrawing
 from ..plan.model import Plan
 
-__all__ = ["MAX_COORDINATE_M", "MAX_EXTENT_M", "check_extent", "plan_bounds"]
+__all__ = ["MAX_COORDINATE_M", "MAX_EXTENT_M", "check_extent"]
 
 MAX_COORDINATE_M = 1.0e7
 MAX_EXTENT_M = 1.0e5
-
-
-def plan_bounds(plan: Plan) -> tuple[np.ndarray, np.ndarray] | None:
-    pts = _all_points(plan)
-    if len(pts) == 0:
-        return None
-    return pts.min(axis=0), pts.max(axis=0)
 
 
 def _all_points(plan: Plan) -> np.ndarray:
@@ -33,8 +26,9 @@ def _all_points(plan: Plan) -> np.ndarray:
     return np.concatenate(arrays) if arrays else np.zeros((0, 2))
 
 
-def check_extent(plan: Plan) -> Plan:
-    """Drop non-finite primitives (counted) and refuse coordinates beyond the limits.
+def check_extent(plan: Plan) -> tuple[np.ndarray, np.ndarray] | None:
+    """Drop non-finite primitives (counted) and refuse coordinates beyond the limits; returns the
+    plan's bounds (lo, hi), None when it has no geometry.
 
     Raises:
         BadDrawing: code ``absurd_coordinates``.
@@ -57,8 +51,9 @@ def check_extent(plan: Plan) -> Plan:
     if dropped:
         pts = _all_points(plan)
     if len(pts) == 0:
-        return plan
-    lo, hi = pts.min(axis=0), pts.max(axis=0)
+        return None
+    xs, ys = pts[:, 0], pts[:, 1]  # column by column: far faster than an axis-0 reduction
+    lo, hi = np.array((xs.min(), ys.min())), np.array((xs.max(), ys.max()))
     if max(np.max(np.abs(lo)), np.max(np.abs(hi))) > MAX_COORDINATE_M:
         raise BadDrawing(
             f"absurd coordinates: the drawing reaches {max(np.max(np.abs(lo)), np.max(np.abs(hi))):.3g} m "
@@ -67,4 +62,4 @@ def check_extent(plan: Plan) -> Plan:
         raise BadDrawing(
             f"absurd coordinates: the drawing spans {np.max(hi - lo):.3g} m (limit {MAX_EXTENT_M:.0e} m "
             f"for a building plan); check the units or stray entities", code="absurd_coordinates")
-    return plan
+    return lo, hi

@@ -85,11 +85,7 @@ class EntityConverter:
             pts = np.array([(x, y) for x, y, _ in raw], dtype=float)
         else:
             pts = self._flatten(ezpath.make_path(e))
-        if len(pts) == 0:
-            return []
-        if closed and len(pts) > 2 and np.allclose(pts[0], pts[-1]):
-            pts = pts[:-1]
-        return [Path(pts, layer, closed and len(pts) > 2, "LWPOLYLINE", width=abs(width))]
+        return _polyline_path(pts, closed, layer, "LWPOLYLINE", width)
 
     def _polyline(self, e: DXFGraphic, layer: str) -> list[Primitive]:
         if e.is_poly_face_mesh or e.is_polygon_mesh:
@@ -99,12 +95,7 @@ class EntityConverter:
             pts = np.array([(v.x, v.y) for v in e.points()], dtype=float)
         else:
             pts = self._flatten(ezpath.make_path(e))
-        if len(pts) == 0:
-            return []
-        if closed and len(pts) > 2 and np.allclose(pts[0], pts[-1]):
-            pts = pts[:-1]
-        width = float(e.dxf.get("default_start_width", 0.0) or 0.0)
-        return [Path(pts, layer, closed and len(pts) > 2, "POLYLINE", width=abs(width))]
+        return _polyline_path(pts, closed, layer, "POLYLINE", float(e.dxf.get("default_start_width", 0.0) or 0.0))
 
     def _arc(self, e: DXFGraphic, layer: str) -> list[Primitive]:
         pts = self._flatten(ezpath.make_path(e))
@@ -251,3 +242,12 @@ def nest_rings(rings: list[np.ndarray]) -> list[tuple[np.ndarray, list[np.ndarra
         else:
             out[parent[i]][1].append(rings[i])
     return list(out.values())
+
+
+def _polyline_path(pts: np.ndarray, closed: bool, layer: str, kind: str, width: float) -> list[Primitive]:
+    """A (LW)POLYLINE's path: a closed one drops a repeated last vertex (some writers add it)."""
+    if len(pts) == 0:
+        return []
+    if closed and len(pts) > 2 and np.allclose(pts[0], pts[-1]):
+        pts = pts[:-1]
+    return [Path(pts, layer, closed and len(pts) > 2, kind, width=abs(width))]
