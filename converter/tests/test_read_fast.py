@@ -95,7 +95,7 @@ def _lines_last(plan):
 
 def test_section_tokenised_in_halves_gives_the_same_plan(big_dxf: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Big sections are cut at an entity start and tokenised on two cores; the plan must not change."""
-    from converter.read.dxf import fastlines
+    from converter.read.dxf.bulk import lines as fastlines
 
     monkeypatch.setattr(fastlines, "_PARALLEL_BYTES", 10**12)
     whole = read_dxf(big_dxf, OPTIONS_DEFAULTS)

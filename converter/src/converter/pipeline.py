@@ -13,7 +13,7 @@ from typing import Callable
 
 import numpy as np
 
-from .build import build_scene
+from .extrude import build_scene
 from .classify import classify_plan
 from .errors import BadDrawing, LimitExceeded, NothingToBuild
 from .normalise import check_extent, normalise_units

@@ -1,7 +1,7 @@
 """A plan is a bag of 2-D primitives in one unit system, each tagged with its layer.
 
 Why format-neutral: the DXF reader and the coming PDF reader both emit these primitives, and
-classify/build/write never look at a DXF entity. Curves are tessellated at read time; an arc keeps
+classify/extrude/write never look at a DXF entity. Curves are tessellated at read time; an arc keeps
 its centre/radius/angles besides the points because door swings are recognised from them.
 ``group`` identifies the block instance a primitive came from (0 = drawn directly), so a door
 block counts as one door however many lines it holds.

@@ -14,7 +14,7 @@ import struct
 import numpy as np
 
 from .. import __version__
-from ..build.scene import MeshPart, Node
+from ..extrude.scene import MeshPart, Node
 from .materials import MATERIALS
 
 __all__ = ["scene_to_glb", "write_glb"]

@@ -1,7 +1,7 @@
 """DXF reader: file → :class:`~converter.plan.Plan` in drawing units (R12–R2018, ASCII/binary).
 
 Everything DXF-specific lives in this package; the plan it returns is the same model a PDF
-reader will produce, so classify/build/write never see ezdxf objects.
+reader will produce, so classify/extrude/write never see ezdxf objects.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from ...plan.model import Path, Plan
 from ezdxf.lldxf.encoding import decode_dxf_unicode
 from .blocks import Exploder
 from .entities import EntityConverter
-from .fastadd import FastAdder, merged_order
+from .bulk.adder import FastAdder, merged_order
 from .load import load_document
 from .text import clean_text
 
@@ -94,7 +94,7 @@ def read_dxf(path: str, options: Options, progress: Progress | None = None) -> P
 
 
 def _add_fast_lines(plan: Plan, exploder: Exploder, fast, doc, hidden: frozenset[str]) -> None:
-    """Append the LINEs the numpy fast path cut out of the file (see :mod:`.fastlines`)."""
+    """Append the LINEs the numpy fast path cut out of the file (see :mod:`.bulk.lines`)."""
     encoding = "utf-8" if doc.dxfversion >= "AC1021" else (doc.encoding or "cp1252")
     names = []
     for raw in fast.layers:

@@ -17,8 +17,8 @@ from ezdxf import recover
 from ezdxf.document import Drawing
 
 from ...errors import BadDrawing
-from .fastdims import DimPart, split_dim_blocks
-from .fastlines import _MIN_BYTES as FAST_MIN_BYTES, FastLines, extract_lines
+from .bulk.dims import DimPart, split_dim_blocks
+from .bulk.lines import _MIN_BYTES as FAST_MIN_BYTES, FastLines, extract_lines
 
 __all__ = ["LoadedDocument", "load_document", "BINARY_SENTINEL"]
 

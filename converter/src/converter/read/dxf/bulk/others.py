@@ -1,6 +1,6 @@
 """Fast path for the simple ARC, CIRCLE, TEXT, MTEXT, INSERT and DIMENSION entities of the ENTITIES section.
 
-Why: after plain LINEs (:mod:`.fastlines`), these are what a big plan is made of, and ezdxf's
+Why: after plain LINEs (:mod:`.lines`), these are what a big plan is made of, and ezdxf's
 per-entity objects cost ~60 µs each to load. They are cut out of the text with the same
 vectorised tag table; an entity is taken only when *every* one of its group codes is in a small
 whitelist for its type (no extrusion, no paper space, no XDATA, no attributes, no MINSERT grid)
@@ -28,7 +28,7 @@ _SPEC: dict[bytes, tuple[frozenset[int], tuple[int, ...], tuple[int, ...]]] = {
     # One-chunk MTEXT (no 3 continuation, no columns or background fill): its text is group 1.
     b"MTEXT": (frozenset({1, 7, 10, 20, 30, 11, 21, 31, 40, 41, 44, 46, 50, 71, 72, 73}), (8, 1, 10, 20),
                (10, 20, 30, 40)),
-    # Only with a geometry block parsed by :mod:`.fastdims`; no insert offset (12) or extrusion.
+    # Only with a geometry block parsed by :mod:`.dims`; no insert offset (12) or extrusion.
     b"DIMENSION": (frozenset({280, 2, 3, 10, 20, 30, 11, 21, 31, 70, 71, 72, 41, 42, 1, 13, 23, 33, 14, 24, 34,
                               15, 25, 35, 16, 26, 36, 40, 50, 52, 53, 51}), (8, 2), ()),
 }

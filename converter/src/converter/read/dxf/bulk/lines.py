@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...runtime.parallel import fork_all, worker_count
-from .fastents import SUB_ENTITY_KINDS, FastOthers, select_others
+from ....runtime.parallel import fork_all, worker_count
+from .others import SUB_ENTITY_KINDS, FastOthers, select_others
 
 __all__ = ["FastLines", "extract_lines"]
 
@@ -30,7 +30,7 @@ _ENTITY_START = re.compile(rb"\n[ \t]*0\r?\n[ \t]*[A-Za-z_]")
 class FastLines:
     """``coords`` is (n, 4) x0, y0, x1, y1 in drawing units; ``layer_ids`` index ``layers`` (raw bytes).
 
-    ``others`` are the ARC/CIRCLE/TEXT/INSERT entities taken by :mod:`.fastents`; ``kept_top`` the
+    ``others`` are the ARC/CIRCLE/TEXT/INSERT entities taken by :mod:`.others`; ``kept_top`` the
     section positions of the model-space entities left to ezdxf, so the reader can interleave
     both in file order.
     """

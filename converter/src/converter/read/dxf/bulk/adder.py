@@ -1,4 +1,4 @@
-"""Turn the entities of :mod:`.fastents` into plan primitives, exactly as the ezdxf path would.
+"""Turn the entities of :mod:`.others` into plan primitives, exactly as the ezdxf path would.
 
 Why a separate step: the fast path only parses numbers; the meaning (arc tessellation, text
 anchors, block placement) must stay identical to :class:`.entities.EntityConverter` and
@@ -15,12 +15,12 @@ from ezdxf.entities import Arc as DxfArc, Circle as DxfCircle, DXFGraphic
 from ezdxf.math import Matrix44, Vec3, Z_AXIS
 from ezdxf.tools.text import escape_dxf_line_endings, fast_plain_mtext, plain_text
 
-from ...plan.model import Path, Text
-from .blocks import Exploder
-from .entities import EntityConverter, Primitive
-from .fastdims import DimPart
-from .fastents import FastOthers
-from .text import clean_text
+from ....plan.model import Path, Text
+from ..blocks import Exploder
+from ..entities import EntityConverter, Primitive
+from .dims import DimPart
+from .others import FastOthers
+from ..text import clean_text
 
 __all__ = ["FastAdder", "merged_order"]
 

@@ -15,7 +15,7 @@ import re
 import numpy as np
 from ezdxf.tools.text import escape_dxf_line_endings
 
-from .fastlines import tag_table
+from .lines import tag_table
 
 __all__ = ["DimPart", "split_dim_blocks"]
 
