@@ -1,0 +1,73 @@
+/**
+ * Relays a job's progress to the edge, throttled: at most one event per `intervalMs`, except that a
+ * new stage always goes at once. Sends are chained so the edge sees them in order; a failed send is
+ * dropped (progress is advisory), but a lost lease aborts the job.
+ */
+import type { EdgeClient } from "../edge/client.ts";
+import { LeaseLost } from "../errors.ts";
+
+export class ProgressRelay {
+  #lastStage = "";
+  #lastAt = 0;
+  #lastPercent = -1;
+  #chain: Promise<void> = Promise.resolve();
+  #pending: { stage: string; percent: number; message?: string } | null = null;
+  #timer: NodeJS.Timeout | null = null;
+
+  readonly edge: EdgeClient;
+  readonly lease: () => { jobId: string; fence: number };
+  readonly intervalMs: number;
+  readonly onLeaseLost: (err: LeaseLost) => void;
+
+  constructor(edge: EdgeClient, lease: () => { jobId: string; fence: number }, intervalMs: number, onLeaseLost: (err: LeaseLost) => void) {
+    this.edge = edge;
+    this.lease = lease;
+    this.intervalMs = intervalMs;
+    this.onLeaseLost = onLeaseLost;
+  }
+
+  /** Overall percent 0–100; never goes back. */
+  report(stage: string, percent: number, message?: string): void {
+    const p = Math.max(this.#lastPercent, Math.round(percent));
+    const now = Date.now();
+    if (stage !== this.#lastStage || now - this.#lastAt >= this.intervalMs) {
+      this.#send(stage, p, message);
+    } else {
+      this.#pending = { stage, percent: p, message };
+      this.#timer ??= setTimeout(() => {
+        this.#timer = null;
+        const e = this.#pending;
+        this.#pending = null;
+        if (e) this.#send(e.stage, e.percent, e.message);
+      }, this.intervalMs - (now - this.#lastAt));
+    }
+  }
+
+  /** Wait until every queued event has been sent (or dropped). */
+  async flush(): Promise<void> {
+    if (this.#timer) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+      const e = this.#pending;
+      this.#pending = null;
+      if (e) this.#send(e.stage, e.percent, e.message);
+    }
+    await this.#chain;
+  }
+
+  dispose(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#pending = null;
+  }
+
+  #send(stage: string, percent: number, message?: string): void {
+    this.#lastStage = stage;
+    this.#lastAt = Date.now();
+    this.#lastPercent = percent;
+    this.#chain = this.#chain.then(() =>
+      this.edge.progress(this.lease(), stage, percent, message, AbortSignal.timeout(10_000)).catch((err) => {
+        if (err instanceof LeaseLost) this.onLeaseLost(err);
+      }));
+  }
+}
