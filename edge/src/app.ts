@@ -6,6 +6,7 @@ import { errorResponse } from "./errors.ts";
 import { agentRoutes } from "./jobs/agent-routes.ts";
 import { readRoutes } from "./jobs/read-routes.ts";
 import { signedDownloadRoutes } from "./jobs/signed-download.ts";
+import { pairingRoutes } from "./kiosk/pairing.ts";
 import { kioskRoutes } from "./kiosk/routes.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestId } from "./middleware/request-id.ts";
@@ -54,6 +55,8 @@ export function createApp() {
     .get("/health", (c) => c.json({ ok: true }))
     .get("/openapi.json", (c) => c.json(openApiDocument()))
     .route("/dl", signedDownloadRoutes)
+    // A kiosk asks to be paired before it has a token: public, limited per address.
+    .route("/api/pairings", pairingRoutes)
     .route("/api", api)
     .notFound((c) => c.json({ error: { code: "not_found", message: `no route for ${c.req.method} ${c.req.path}` } }, 404))
     .onError((err, c) => errorResponse(c, err));

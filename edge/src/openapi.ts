@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ErrorBody, Group, GroupCreate, TokenCreate, TokenCreated, TokenInfo } from "@cad-kiosk/schema";
 import { jobOperations } from "./jobs/operations.ts";
+import { kioskOperations } from "./kiosk/operations.ts";
 import type { Operation } from "./openapi/operation.ts";
 import { uploadOperations } from "./uploads/operations.ts";
 
@@ -12,7 +13,6 @@ const coreOperations: Operation[] = [
   { method: "delete", path: "/api/admin/tokens/{id}", summary: "Revoke a token", tag: "admin", auth: "staff:admin", response: TokenInfo },
   { method: "post", path: "/api/admin/groups", summary: "Create a kiosk group", tag: "admin", auth: "staff:admin", body: GroupCreate, response: Group, status: 201 },
   { method: "get", path: "/api/groups", summary: "List kiosk groups", tag: "groups", auth: "staff:viewer", response: z.object({ groups: z.array(Group) }) },
-  { method: "get", path: "/api/kiosk/groups/{id}/socket", summary: "Kiosk sync WebSocket (state and progress events)", tag: "kiosk", auth: "kiosk (own group) or staff", status: 101 },
 ];
 
 const schemaOf = (t: z.ZodType) => z.toJSONSchema(t, { io: "input", unrepresentable: "any" });
@@ -20,7 +20,7 @@ const schemaOf = (t: z.ZodType) => z.toJSONSchema(t, { io: "input", unrepresenta
 /** OpenAPI 3.1 document generated from the zod types of every operation. */
 export function openApiDocument() {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const op of [...coreOperations, ...uploadOperations, ...jobOperations]) {
+  for (const op of [...coreOperations, ...uploadOperations, ...jobOperations, ...kioskOperations]) {
     const params = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
       name: m[1], in: "path", required: true, schema: { type: "string" },
     }));

@@ -76,6 +76,8 @@ describe("progress", () => {
   it("progress of a job with a target group reaches that group's kiosks", async () => {
     const agent = await agentToken();
     const kiosk = await connect("/api/kiosk/groups/showroom/socket", await kioskToken("showroom"));
+    kiosk.ws.send(JSON.stringify({ type: "hello", version: 0 }));
+    await kiosk.next((m) => m.type === "state");
     const { job } = await makeJob({ options: { targetGroup: "showroom" } });
     const l = await lease(agent);
     await post(`/api/agent/jobs/${job.id}/progress`, agent, { fence: l.fence, stage: "classify", percent: 40 });
@@ -97,21 +99,26 @@ describe("publish on complete", () => {
   it("pushes a state message to a connected kiosk and records the published model", async () => {
     await ensureGroup("atrium");
     const kiosk = await connect("/api/kiosk/groups/atrium/socket", await kioskToken("atrium"));
+    kiosk.ws.send(JSON.stringify({ type: "hello", version: 0 }));
     const initial = await kiosk.next((m) => m.type === "state");
     const agent = await agentToken();
     const { job } = await makeJob({ options: { targetGroup: "atrium" } });
     const l = await lease(agent);
     await putArtifact(agent, job.id, l.fence, "glb", glbBytes());
     const done = (await json(await post(`/api/agent/jobs/${job.id}/complete`, agent, { fence: l.fence }))).job;
-    const state = await kiosk.next((m) => m.type === "state" && m.state.publishedModelId === done.modelId);
-    expect(state.state.version).toBe(initial.state.version + 1);
+    // The kiosk is told to prefetch; once it is ready the group flips (kiosk-sync.test.ts has the rest).
+    const prefetch = await kiosk.next((m) => m.type === "prefetch");
+    expect(prefetch.switch.model.id).toBe(done.modelId);
+    kiosk.ws.send(JSON.stringify({ type: "ready", switchId: prefetch.switch.switchId }));
+    const flip = await kiosk.next((m) => m.type === "delta" && m.changes.some((ch: any) => ch.model?.id === done.modelId));
+    expect(flip.version).toBe(initial.state.version + 1);
     const { groups } = await json(await call("/api/groups", await viewerToken()));
     expect(groups.find((g: any) => g.id === "atrium").publishedModelId).toBe(done.modelId);
     // A repeat of complete does not publish again.
-    const count = kiosk.messages.filter((m) => m.type === "state").length;
+    const count = kiosk.messages.length;
     await post(`/api/agent/jobs/${job.id}/complete`, agent, { fence: l.fence });
     await new Promise((r) => setTimeout(r, 100));
-    expect(kiosk.messages.filter((m) => m.type === "state").length).toBe(count);
+    expect(kiosk.messages.length).toBe(count);
     kiosk.ws.close();
   });
 

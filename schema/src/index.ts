@@ -1,2 +1,3 @@
 export * from "./api.ts";
 export * as tables from "./tables.ts";
+export * from "./kiosk.ts";

@@ -177,3 +177,25 @@ export const artifacts = sqliteTable(
   },
   (t) => [uniqueIndex("artifacts_job_kind_idx").on(t.jobId, t.kind)],
 );
+
+/**
+ * A kiosk asking to be paired. The kiosk makes its own device token and sends only its SHA-256; it
+ * shows `code`; staff enter the code and pick a group, which turns `tokenHash` into a kiosk token
+ * (tokens.hash) — so no secret is ever stored or sent back. Unclaimed pairings expire.
+ */
+export const pairings = sqliteTable(
+  "pairings",
+  {
+    id: text("id").primaryKey(),
+    /** Short code the kiosk shows (upper-case, no look-alike characters). */
+    code: text("code").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    /** Set when staff claimed it: the kiosk's group and its new token's id. */
+    groupId: text("group_id"),
+    tokenId: text("token_id"),
+    claimedAt: integer("claimed_at"),
+    createdAt: integer("created_at").notNull().default(now),
+  },
+  (t) => [uniqueIndex("pairings_code_idx").on(t.code), uniqueIndex("pairings_token_hash_idx").on(t.tokenHash)],
+);

@@ -19,6 +19,11 @@ export const hashToken = (secret: string) => sha256Hex(secret);
 
 export async function createToken(env: Env, input: TokenCreate) {
   const secret = newTokenSecret(input.kind);
+  return { row: await insertToken(env, input, await hashToken(secret)), secret };
+}
+
+/** Store a token by its hash (pairing: the kiosk made the secret and sent only its hash). */
+export async function insertToken(env: Env, input: TokenCreate, hash: string) {
   const row = {
     id: randomId(12),
     kind: input.kind,
@@ -26,10 +31,10 @@ export async function createToken(env: Env, input: TokenCreate) {
     role: input.kind === "staff" ? input.role : null,
     groupId: input.kind === "kiosk" ? input.groupId : null,
     capabilities: input.kind === "agent" ? input.capabilities : null,
-    hash: await hashToken(secret),
+    hash,
   };
   const [created] = await db(env).insert(tables.tokens).values(row).returning();
-  return { row: created!, secret };
+  return created!;
 }
 
 /** How stale `last_used_at` may get before a request refreshes it (one write per token per window). */

@@ -6,7 +6,7 @@ import { ApiError, conflict, notFound } from "../errors.ts";
 import { randomId } from "../lib/ids.ts";
 import { db, tables } from "../lib/db.ts";
 import type { Env } from "../env.ts";
-import { kioskGroup } from "../kiosk/kiosk-group.ts";
+import { publishModel } from "../kiosk/publish.ts";
 import { dispatcher } from "./dispatch.ts";
 import { assertLease, leaseHeld, staleFence } from "./lease.ts";
 import type { JobRow } from "./present.ts";
@@ -135,21 +135,12 @@ export async function completeJob(
   return row;
 }
 
-/** Publish a model to a kiosk group: D1 first (the source of truth), then its live kiosks. */
+/** Publish a finished job's model to its target group; the job is done whatever happens here. */
 export async function publish(env: Env, groupId: string, modelId: string): Promise<void> {
-  const [group] = await db(env)
-    .update(tables.kioskGroups)
-    .set({ publishedModelId: modelId })
-    .where(eq(tables.kioskGroups.id, groupId))
-    .returning({ id: tables.kioskGroups.id });
-  if (!group) {
-    console.warn(`job targets unknown kiosk group ${groupId}; model ${modelId} not published`);
-    return;
-  }
   try {
-    await kioskGroup(env, groupId).publish(groupId, modelId);
+    await publishModel(env, groupId, modelId);
   } catch (err) {
-    // The job is done and D1 says what is published; kiosks re-read state when they reconnect.
+    // D1 says what is published once the group exists; kiosks re-read state when they reconnect.
     console.error(`publishing ${modelId} to ${groupId} failed:`, err instanceof Error ? err.message : String(err));
   }
 }

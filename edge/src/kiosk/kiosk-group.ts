@@ -1,67 +1,373 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../env.ts";
+import {
+  ClientMessage, type GroupChange, type GroupSnapshot, type KioskModel, type KioskPresence, type PendingSwitch,
+  type ScenePatch, type ServerMessage,
+} from "@cad-kiosk/schema/kiosk";
+import { randomId } from "../lib/ids.ts";
+import { signDownload } from "../jobs/signing.ts";
+import { settings, type Env } from "../env.ts";
+import { attachment, type Peer, type PeerState, setPeer } from "./peer.ts";
+import { GroupStore, type KioskRow, type StoredChange, type StoredModel } from "./store.ts";
 
-/** What every kiosk of a group shows; pushed to each socket on connect and on change. */
-export interface GroupState {
-  groupId: string;
-  publishedModelId: string | null;
-  version: number;
+export type { GroupState } from "./store.ts";
+
+/** Options of a synchronised switch. */
+export interface PublishOptions {
+  /** How long kiosks get to prefetch before the group flips anyway (ms). */
+  deadlineMs?: number;
 }
+export const PUBLISH_DEFAULTS: Required<PublishOptions> = { deadlineMs: 15_000 };
+
+/** The flip is announced this far ahead, at least: enough for the message to reach every kiosk. */
+const MIN_FLIP_LEAD_MS = 150;
+const MAX_FLIP_LEAD_MS = 2_000;
+/** Staff consoles get presence at most this often (a reconnect storm is one update, not a thousand). */
+const PRESENCE_THROTTLE_MS = 250;
 
 /**
- * One instance per kiosk group: holds the group's sync state and its kiosks' WebSockets. Uses the
- * hibernation API so idle showrooms cost nothing; state lives in the object's storage and survives
- * hibernation and restarts.
+ * One instance per kiosk group: the group's state, its kiosks' and staff consoles' WebSockets.
+ *
+ * - **State** (GroupStore, the object's SQLite): the published model, the scene, a version bumped by
+ *   every committed change and a short change log. A kiosk says `hello` with its last version and gets
+ *   the changes it missed, or the whole state when the log does not reach back that far.
+ * - **Synchronised switch**: `publish` stores a pending switch and tells kiosks to `prefetch`; each
+ *   reports `ready`; when all are ready (or the deadline alarm fires) the model change is committed
+ *   with `at`, one server time a little ahead, and every kiosk flips then (a late one when it is ready).
+ * - **Presence**: per-socket state in the socket's attachment (survives hibernation), kiosks seen in
+ *   SQLite. "ping" is answered by the runtime (auto-response), so an idle group hibernates.
+ * - **Revoke**: the Worker checks tokens before it forwards; `revoke` closes a revoked kiosk's sockets.
+ *
+ * Every in-memory field is a cache rebuilt from storage or attachments, so a wake-up is safe to repeat.
  */
 export class KioskGroup extends DurableObject<Env> {
+  #store: GroupStore;
+  /** Kiosks (ids) the pending switch still waits for; null = rebuild from attachments. */
+  #waiting: Set<string> | null = null;
+  #signed = new Map<string, { model: KioskModel; renewAt: number }>();
+  #presenceTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#store = new GroupStore(ctx.storage);
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+  }
+
+  // ---- connections ----
+
+  /** Accept a WebSocket the Worker authenticated; `X-Kiosk-Peer` (JSON) says who it is. */
   async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("Upgrade") !== "websocket") {
-      return new Response(JSON.stringify({ error: { code: "upgrade_required", message: "WebSocket expected" } }), {
-        status: 426,
-        headers: { "content-type": "application/json" },
-      });
+    if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
+      return Response.json({ error: { code: "upgrade_required", message: "WebSocket expected" } }, { status: 426 });
     }
-    const pair = new WebSocketPair();
-    const [client, server] = Object.values(pair) as [WebSocket, WebSocket];
-    this.ctx.acceptWebSocket(server);
-    server.send(JSON.stringify({ type: "state", state: await this.state(request.headers.get("X-Group-Id")) }));
+    const peer = JSON.parse(request.headers.get("X-Kiosk-Peer") ?? "null") as Peer | null;
+    const groupId = request.headers.get("X-Group-Id");
+    if (!peer || !groupId) return Response.json({ error: { code: "bad_request", message: "peer missing" } }, { status: 400 });
+    this.#store.adopt(groupId);
+    const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+    this.ctx.acceptWebSocket(server, [peer.role, `k:${peer.id}`]);
+    setPeer(server, { ...peer, since: Date.now(), hello: false, version: 0, appVersion: null, modelId: null,
+      ready: false, readyFor: null, error: null, clockOffsetMs: null, rttMs: null });
+    // Staff consoles get the state and presence at once; kiosks speak first (hello with their version).
+    if (peer.role === "staff") {
+      await this.#prepare([this.#store.state.model, this.#store.pending?.model]);
+      this.#send(server, this.#stateMessage());
+      this.#send(server, { type: "presence", kiosks: this.presence() });
+    }
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  async state(groupId?: string | null): Promise<GroupState> {
-    const stored = await this.ctx.storage.get<GroupState>("state");
-    return stored ?? { groupId: groupId ?? "", publishedModelId: null, version: 0 };
-  }
-
-  /** Publish a model to every kiosk of the group. */
-  async publish(groupId: string, modelId: string): Promise<GroupState> {
-    const prev = await this.state(groupId);
-    const next: GroupState = { groupId, publishedModelId: modelId, version: prev.version + 1 };
-    await this.ctx.storage.put("state", next);
-    this.broadcast({ type: "state", state: next });
-    return next;
-  }
-
-  /** Push a job's progress to whoever watches this group. */
-  progress(event: unknown): void {
-    this.broadcast({ type: "progress", event });
-  }
-
-  async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    if (message === "ping") ws.send("pong");
+  async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    if (raw === "ping") return void ws.send("pong"); // when auto-response is not in play
+    let msg: ClientMessage;
+    try {
+      msg = ClientMessage.parse(JSON.parse(typeof raw === "string" ? raw : new TextDecoder().decode(raw)));
+    } catch {
+      return this.#send(ws, { type: "error", code: "bad_message", message: "expected a JSON hello, status, ready or time message" });
+    }
+    const peer = attachment(ws);
+    switch (msg.type) {
+      case "time":
+        return this.#send(ws, { type: "time", clientTime: msg.clientTime, serverTime: Date.now() });
+      case "hello":
+        return this.#hello(ws, peer, msg.version, msg.appVersion ?? null);
+      case "status": {
+        const next = setPeer(ws, {
+          ...peer, version: msg.version, modelId: msg.modelId, ready: msg.ready, error: msg.error ?? null,
+          clockOffsetMs: msg.clockOffsetMs ?? peer.clockOffsetMs, rttMs: msg.rttMs ?? peer.rttMs,
+        });
+        if (next.role === "kiosk") this.#remember(next);
+        const pending = this.#store.pending;
+        if (pending && next.ready && next.modelId === pending.model.id) await this.#markReady(ws, next, pending.switchId);
+        return this.#presenceChanged();
+      }
+      case "ready":
+        return this.#markReady(ws, peer, msg.switchId);
+    }
   }
 
   async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    ws.close(code === 1005 ? 1000 : code, "closing");
+    try {
+      ws.close(code === 1005 ? 1000 : code, "closing");
+    } catch {
+      // Already closed.
+    }
+    await this.#gone(ws);
   }
 
-  private broadcast(payload: unknown): void {
-    const text = JSON.stringify(payload);
-    for (const ws of this.ctx.getWebSockets()) {
+  async webSocketError(ws: WebSocket): Promise<void> {
+    await this.#gone(ws);
+  }
+
+  async #gone(ws: WebSocket): Promise<void> {
+    const peer = attachment(ws);
+    if (peer.role !== "kiosk" || !peer.hello) return;
+    const row = this.#store.kiosk(peer.id);
+    const now = Date.now();
+    if (row && !this.#online(peer.id, ws)) this.#store.putKiosk({ ...row, since: now, lastSeen: now });
+    if (this.#waiting?.delete(peer.id)) await this.#flipIfAllReady();
+    this.#presenceChanged();
+  }
+
+  // ---- RPC (called by the Worker after it authorised the caller) ----
+
+  snapshot(groupId: string): Promise<GroupSnapshot> {
+    this.#store.adopt(groupId);
+    return this.#snapshot();
+  }
+
+  /** Start a synchronised switch to `model` (flips at once when no kiosk is connected). */
+  async publish(groupId: string, model: StoredModel, options: PublishOptions = {}): Promise<{ switchId: string; version: number }> {
+    this.#store.adopt(groupId);
+    const { deadlineMs } = { ...PUBLISH_DEFAULTS, ...options };
+    const pending = { switchId: randomId(9), model, deadline: Date.now() + deadlineMs };
+    await this.#prepare([model]);
+    this.#store.setPending(pending);
+    this.#waiting = null;
+    const prefetch: ServerMessage = { type: "prefetch", switch: this.#pendingNow(pending) };
+    this.#broadcast(prefetch, "kiosk");
+    this.#broadcast(prefetch, "staff");
+    await this.ctx.storage.setAlarm(pending.deadline);
+    await this.#flipIfAllReady();
+    return { switchId: pending.switchId, version: this.#store.state.version };
+  }
+
+  /** Change the scene: committed and pushed at once. */
+  async setScene(groupId: string, patch: ScenePatch): Promise<GroupSnapshot> {
+    this.#store.adopt(groupId);
+    await this.#prepare([this.#store.state.model, this.#store.pending?.model]);
+    this.#broadcast(this.#deltaMessage([this.#store.commit({ scene: patch })]));
+    return this.#snapshotNow();
+  }
+
+  /** Kiosks seen by this group: online ones from their sockets, the others as last seen. */
+  presence(): KioskPresence[] {
+    const live = new Map<string, { peer: PeerState; ws: WebSocket }>();
+    for (const ws of this.ctx.getWebSockets("kiosk")) {
+      const peer = attachment(ws);
+      if (peer.hello) live.set(peer.id, { peer, ws });
+    }
+    return this.#store.kiosks().map((row): KioskPresence => {
+      const on = live.get(row.kioskId);
+      const pinged = on ? (this.ctx.getWebSocketAutoResponseTimestamp(on.ws)?.getTime() ?? 0) : 0;
+      const p = on?.peer;
+      return {
+        kioskId: row.kioskId, name: row.name, online: !!on, since: p?.since ?? row.since,
+        lastSeen: Math.max(row.lastSeen, pinged), appVersion: p?.appVersion ?? row.appVersion,
+        version: p?.version ?? row.version, modelId: p?.modelId ?? row.modelId, ready: p?.ready ?? false,
+        lastError: p ? p.error : row.lastError, clockOffsetMs: p?.clockOffsetMs ?? null, rttMs: p?.rttMs ?? null,
+      };
+    });
+  }
+
+  /** A kiosk's token was revoked: tell its sockets, close them, forget it. Returns how many closed. */
+  revoke(kioskId: string): number {
+    let closed = 0;
+    for (const ws of this.ctx.getWebSockets(`k:${kioskId}`)) {
+      this.#send(ws, { type: "error", code: "revoked", message: "this kiosk's token was revoked" });
       try {
-        ws.send(text);
+        ws.close(4401, "token revoked");
+        closed++;
       } catch {
-        // A socket that went away between getWebSockets() and send(); its close hook cleans up.
+        // Already closing.
+      }
+    }
+    this.#store.forgetKiosk(kioskId);
+    this.#waiting?.delete(kioskId);
+    this.#presenceChanged();
+    return closed;
+  }
+
+  /** Push a job's progress to the group's sockets. */
+  progress(event: unknown): void {
+    this.#broadcast({ type: "progress", event });
+  }
+
+  /** The pending switch's deadline: flip with whoever is ready. */
+  async alarm(): Promise<void> {
+    const pending = this.#store.pending;
+    if (!pending) return;
+    if (Date.now() < pending.deadline) return void (await this.ctx.storage.setAlarm(pending.deadline));
+    await this.#flip();
+  }
+
+  // ---- the protocol ----
+
+  async #hello(ws: WebSocket, peer: PeerState, version: number, appVersion: string | null): Promise<void> {
+    // Sign what the answer needs first; from there on nothing awaits, so no change can slip in between
+    // reading the state and sending it (broadcasts reach this socket only once it is marked hello).
+    await this.#prepare([...(this.#store.changesSince(version) ?? []).map((c) => c.model), this.#store.state.model,
+      this.#store.pending?.model]);
+    const reconnect = peer.role === "kiosk" && this.#online(peer.id, ws);
+    if (peer.role === "kiosk") {
+      // A kiosk that reconnects before its old socket timed out: the new socket replaces the old.
+      for (const other of this.ctx.getWebSockets(`k:${peer.id}`)) {
+        if (other === ws) continue;
+        try {
+          other.close(4000, "replaced by a newer connection");
+        } catch {
+          // Already closing.
+        }
+      }
+    }
+    const changes = this.#store.changesSince(version);
+    this.#send(ws, changes ? this.#deltaMessage(changes) : this.#stateMessage());
+    const next = setPeer(ws, { ...peer, hello: true, version, appVersion });
+    if (peer.role !== "kiosk") return;
+    this.#remember(next, reconnect ? undefined : Date.now());
+    const pending = this.#store.pending;
+    if (pending && this.#waiting && next.readyFor !== pending.switchId) this.#waiting.add(peer.id);
+    this.#presenceChanged();
+  }
+
+  async #markReady(ws: WebSocket, peer: PeerState, switchId: string): Promise<void> {
+    const pending = this.#store.pending;
+    setPeer(ws, { ...peer, readyFor: switchId });
+    if (!pending || pending.switchId !== switchId) return;
+    this.#waiting?.delete(peer.id);
+    await this.#flipIfAllReady();
+  }
+
+  async #flipIfAllReady(): Promise<void> {
+    const pending = this.#store.pending;
+    if (!pending) return;
+    if (!this.#waiting) {
+      this.#waiting = new Set();
+      for (const ws of this.ctx.getWebSockets("kiosk")) {
+        const p = attachment(ws);
+        if (p.hello && p.readyFor !== pending.switchId) this.#waiting.add(p.id);
+      }
+    }
+    if (this.#waiting.size === 0) await this.#flip();
+  }
+
+  /** Commit the pending model with a flip time a little ahead (the slowest kiosk's round trip). */
+  async #flip(): Promise<void> {
+    const pending = this.#store.pending;
+    if (!pending) return;
+    await this.#prepare([pending.model]);
+    if (this.#store.pending?.switchId !== pending.switchId) return; // superseded or flipped meanwhile
+    let lead = MIN_FLIP_LEAD_MS;
+    for (const ws of this.ctx.getWebSockets("kiosk")) lead = Math.max(lead, 1.5 * (attachment(ws).rttMs ?? 0) + 50);
+    const change = this.#store.commit({ model: pending.model, at: Date.now() + Math.min(lead, MAX_FLIP_LEAD_MS) });
+    this.#waiting = null;
+    this.#broadcast(this.#deltaMessage([change]));
+    await this.ctx.storage.deleteAlarm();
+  }
+
+  /** The kiosk's presence row, kept for when it is offline. */
+  #remember(peer: PeerState, onlineSince?: number): void {
+    const old = this.#store.kiosk(peer.id);
+    const now = Date.now();
+    const row: KioskRow = {
+      kioskId: peer.id, name: peer.name, since: onlineSince ?? old?.since ?? now, lastSeen: now,
+      appVersion: peer.appVersion, version: peer.version, modelId: peer.modelId, ready: peer.ready, lastError: peer.error,
+    };
+    this.#store.putKiosk(row);
+  }
+
+  #online(kioskId: string, except?: WebSocket): boolean {
+    return this.ctx.getWebSockets(`k:${kioskId}`).some((ws) => ws !== except && attachment(ws).hello);
+  }
+
+  /** Staff consoles learn about presence changes, batched. */
+  #presenceChanged(): void {
+    if (this.#presenceTimer || this.ctx.getWebSockets("staff").length === 0) return;
+    this.#presenceTimer = setTimeout(() => {
+      this.#presenceTimer = null;
+      this.#broadcast({ type: "presence", kiosks: this.presence() }, "staff");
+    }, PRESENCE_THROTTLE_MS);
+  }
+
+  // ---- messages ----
+
+  async #snapshot(): Promise<GroupSnapshot> {
+    await this.#prepare([this.#store.state.model]);
+    return this.#snapshotNow();
+  }
+
+  #snapshotNow(): GroupSnapshot {
+    const s = this.#store.state;
+    return {
+      groupId: s.groupId, version: s.version, model: s.model ? this.#signedNow(s.model) : null,
+      publishedModelId: s.model?.id ?? null, scene: s.scene,
+    };
+  }
+
+  #stateMessage(): ServerMessage {
+    const pending = this.#store.pending;
+    return { type: "state", state: this.#snapshotNow(), pending: pending ? this.#pendingNow(pending) : null };
+  }
+
+  #deltaMessage(changes: StoredChange[]): ServerMessage {
+    const pending = this.#store.pending;
+    return {
+      type: "delta", version: this.#store.state.version, pending: pending ? this.#pendingNow(pending) : null,
+      changes: changes.map((c) => (c.model ? { ...c, model: this.#signedNow(c.model) } : (c as GroupChange))),
+    };
+  }
+
+  #pendingNow(p: { switchId: string; model: StoredModel; deadline: number }): PendingSwitch {
+    return { switchId: p.switchId, model: this.#signedNow(p.model), deadline: p.deadline };
+  }
+
+  /** Sign download URLs for these models (kept while fresh), so messages are built without awaiting. */
+  async #prepare(models: (StoredModel | null | undefined)[]): Promise<void> {
+    const secret = this.env.URL_SIGNING_KEY;
+    if (!secret) return;
+    const now = Date.now();
+    const ttl = settings(this.env).signedUrlMs;
+    for (const model of models) {
+      if (!model || (this.#signed.get(model.id)?.renewAt ?? 0) > now) continue;
+      const exp = now + ttl;
+      const sig = await signDownload(secret, model.id, exp);
+      const url = `/dl/${encodeURIComponent(model.id)}?${new URLSearchParams({ exp: String(exp), sig })}`;
+      this.#signed.set(model.id, { model: { ...model, url }, renewAt: now + ttl / 2 });
+    }
+  }
+
+  /** The model with its signed URL (relative to the Worker's origin); unsigned: the bearer-token route. */
+  #signedNow(model: StoredModel): KioskModel {
+    return this.#signed.get(model.id)?.model ?? { ...model, url: `/api/models/${encodeURIComponent(model.id)}/glb` };
+  }
+
+  #send(ws: WebSocket, msg: ServerMessage): void {
+    try {
+      ws.send(JSON.stringify(msg));
+    } catch {
+      // Gone between getWebSockets() and send(); its close hook cleans up.
+    }
+  }
+
+  /** One serialisation, every socket of a role (kiosks only once they said hello), or all of them. */
+  #broadcast(msg: ServerMessage, role?: PeerState["role"]): void {
+    const text = JSON.stringify(msg);
+    for (const ws of this.ctx.getWebSockets(role)) {
+      if (role === "staff" || attachment(ws).hello || attachment(ws).role === "staff") {
+        try {
+          ws.send(text);
+        } catch {
+          // As in #send.
+        }
       }
     }
   }

@@ -1,20 +1,97 @@
-import { Hono } from "hono";
-import { eq } from "drizzle-orm";
-import { assertKioskGroup, requireAny } from "../auth/middleware.ts";
-import { notFound } from "../errors.ts";
+import { Hono, type Context } from "hono";
+import { and, eq, isNull } from "drizzle-orm";
+import { PairingClaim, PublishRequest, ScenePatch, type KioskPresence } from "@cad-kiosk/schema";
+import { assertKioskGroup, requireAny, requireStaff } from "../auth/middleware.ts";
+import { ApiError, notFound } from "../errors.ts";
 import { db, tables } from "../lib/db.ts";
+import { jsonBody } from "../lib/validate.ts";
 import type { AppEnv } from "../env.ts";
 import { kioskGroup } from "./kiosk-group.ts";
+import { claimPairing } from "./pairing.ts";
+import type { Peer } from "./peer.ts";
+import { disconnectKiosk, publishModel } from "./publish.ts";
 
-/** A kiosk's live connection to its group (staff viewers may watch too). */
+const kioskOrStaff = requireAny(["kiosk", "staff"]);
+const viewer = requireStaff("viewer");
+const uploader = requireStaff("uploader");
+const admin = requireStaff("admin");
+
+/** The group of the route, if the caller may touch it (a kiosk only its own) and it exists. */
+async function groupOf(c: Context<AppEnv>) {
+  const groupId = c.req.param("id")!;
+  assertKioskGroup(c.get("principal"), groupId);
+  const group = await db(c.env).query.kioskGroups.findFirst({ where: eq(tables.kioskGroups.id, groupId) });
+  if (!group) throw notFound("kiosk group");
+  return group;
+}
+
+/** Kiosk sync: the group socket, its state and presence, publishing, the scene, pairing and revoking. */
 export const kioskRoutes = new Hono<AppEnv>()
-  .use(requireAny(["kiosk", "staff"]))
-  .get("/groups/:id/socket", async (c) => {
-    const groupId = c.req.param("id");
-    assertKioskGroup(c.get("principal"), groupId);
-    const group = await db(c.env).query.kioskGroups.findFirst({ where: eq(tables.kioskGroups.id, groupId) });
-    if (!group) throw notFound("kiosk group");
+  // Who a kiosk token belongs to (the player checks its token with this).
+  .get("/me", requireAny(["kiosk"]), async (c) => {
+    const p = c.get("principal");
+    const row = await db(c.env).query.tokens.findFirst({ where: eq(tables.tokens.id, p.tokenId) });
+    return c.json({ kioskId: p.tokenId, name: row?.name ?? "", groupId: p.kind === "kiosk" ? p.groupId : null });
+  })
+  // The group's WebSocket: kiosks (own group) say hello and follow; staff consoles watch.
+  .get("/groups/:id/socket", kioskOrStaff, async (c) => {
+    const group = await groupOf(c);
+    if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
+      throw new ApiError(426, "upgrade_required", "WebSocket expected");
+    }
+    const p = c.get("principal");
+    let peer: Peer = { role: "staff", id: p.tokenId, name: "staff" };
+    if (p.kind === "kiosk") {
+      const row = await db(c.env).query.tokens.findFirst({ where: eq(tables.tokens.id, p.tokenId), columns: { name: true } });
+      peer = { role: "kiosk", id: p.tokenId, name: row?.name ?? p.tokenId };
+    }
     const headers = new Headers(c.req.raw.headers);
-    headers.set("X-Group-Id", groupId);
-    return kioskGroup(c.env, groupId).fetch(new Request(c.req.raw, { headers }));
+    headers.set("X-Group-Id", group.id);
+    headers.set("X-Kiosk-Peer", JSON.stringify(peer));
+    return kioskGroup(c.env, group.id).fetch(new Request(c.req.raw, { headers }));
+  })
+  .get("/groups/:id/state", kioskOrStaff, async (c) => {
+    const group = await groupOf(c);
+    return c.json(await kioskGroup(c.env, group.id).snapshot(group.id));
+  })
+  // Every kiosk token of the group, online or not.
+  .get("/groups/:id/presence", viewer, async (c) => {
+    const group = await groupOf(c);
+    const [live, tokens] = await Promise.all([
+      kioskGroup(c.env, group.id).presence(),
+      db(c.env).select().from(tables.tokens).where(and(eq(tables.tokens.groupId, group.id), eq(tables.tokens.kind, "kiosk"), isNull(tables.tokens.revokedAt))),
+    ]);
+    const seen = new Map(live.map((k) => [k.kioskId, k]));
+    const kiosks: KioskPresence[] = tokens.map((t) => seen.get(t.id) ?? {
+      kioskId: t.id, name: t.name, online: false, since: t.createdAt, lastSeen: t.lastUsedAt ?? t.createdAt,
+      appVersion: null, version: 0, modelId: null, ready: false, lastError: null, clockOffsetMs: null, rttMs: null,
+    });
+    return c.json({ kiosks });
+  })
+  .post("/groups/:id/publish", uploader, async (c) => {
+    const group = await groupOf(c);
+    const input = await jsonBody(c, PublishRequest);
+    const started = await publishModel(c.env, group.id, input.modelId, { deadlineMs: input.deadlineMs });
+    return c.json(started, 202);
+  })
+  .patch("/groups/:id/scene", uploader, async (c) => {
+    const group = await groupOf(c);
+    const patch = await jsonBody(c, ScenePatch);
+    return c.json(await kioskGroup(c.env, group.id).setScene(group.id, patch));
+  })
+  .post("/pairings/claim", admin, async (c) => {
+    const { hash: _secretHash, ...token } = await claimPairing(c.env, await jsonBody(c, PairingClaim));
+    return c.json(token, 201);
+  })
+  // Revoke a kiosk: its token stops working and its sockets close at once.
+  .delete("/kiosks/:kioskId", admin, async (c) => {
+    const [row] = await db(c.env)
+      .update(tables.tokens)
+      .set({ revokedAt: Date.now() })
+      .where(and(eq(tables.tokens.id, c.req.param("kioskId")), eq(tables.tokens.kind, "kiosk")))
+      .returning();
+    if (!row) throw notFound("kiosk");
+    await disconnectKiosk(c.env, row);
+    const { hash: _secretHash, ...token } = row;
+    return c.json(token);
   });
