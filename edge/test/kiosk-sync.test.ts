@@ -161,3 +161,24 @@ describe("eviction and hibernation", () => {
     expect(snap.model!.url).toMatch(/^\/dl\//);
   });
 });
+
+describe("browser sockets", () => {
+  it("take the token from the subprotocol list and answer with the chosen protocol", async () => {
+    const g = await newGroup();
+    const token = await kioskToken(g);
+    const res = await call(`/api/kiosk/groups/${g}/socket`, null, {
+      headers: { Upgrade: "websocket", "Sec-WebSocket-Protocol": `cad-kiosk, bearer.${token}` },
+    });
+    expect(res.status).toBe(101);
+    expect(res.headers.get("Sec-WebSocket-Protocol")).toBe("cad-kiosk");
+    res.webSocket!.accept();
+    res.webSocket!.close();
+    const bad = await call(`/api/kiosk/groups/${g}/socket`, null, {
+      headers: { Upgrade: "websocket", "Sec-WebSocket-Protocol": "cad-kiosk, bearer.ckk_wrong" },
+    });
+    expect(bad.status).toBe(401);
+    // Only for WebSocket upgrades: a plain request cannot smuggle a token in that header.
+    const plain = await call(`/api/kiosk/groups/${g}/state`, null, { headers: { "Sec-WebSocket-Protocol": `cad-kiosk, bearer.${token}` } });
+    expect(plain.status).toBe(401);
+  });
+});

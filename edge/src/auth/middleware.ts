@@ -1,4 +1,4 @@
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { Role } from "@cad-kiosk/schema";
 import { ApiError } from "../errors.ts";
 import type { AppEnv } from "../env.ts";
@@ -9,16 +9,37 @@ const unauthorized = (message: string) =>
   new ApiError(401, "unauthorized", message, undefined, { "WWW-Authenticate": 'Bearer realm="cad-kiosk"' });
 export const forbidden = (message: string) => new ApiError(403, "forbidden", message);
 
-/** Reads `Authorization: Bearer <token>` and sets `principal`; no token or a bad one → 401. */
+/** The WebSocket subprotocol browsers offer with their token (`bearer.<token>`); the answer names it. */
+export const SOCKET_PROTOCOL = "cad-kiosk";
+
+/**
+ * The bearer token: `Authorization: Bearer <token>`, or — for browser WebSockets, which cannot set
+ * headers — the subprotocol list `cad-kiosk, bearer.<token>` (never a query string, which logs keep).
+ */
+function bearerOf(c: Context<AppEnv>): { token: string; viaProtocol: boolean } | null {
+  const match = /^Bearer\s+(\S+)$/i.exec(c.req.header("Authorization") ?? "");
+  if (match) return { token: match[1]!, viaProtocol: false };
+  if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") return null;
+  const offered = (c.req.header("Sec-WebSocket-Protocol") ?? "").split(",").map((p) => p.trim());
+  const token = offered.find((p) => p.startsWith("bearer."))?.slice("bearer.".length);
+  return token && offered.includes(SOCKET_PROTOCOL) ? { token, viaProtocol: true } : null;
+}
+
+/** Reads the bearer token and sets `principal`; no token or a bad one → 401. */
 export function authenticate(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const header = c.req.header("Authorization") ?? "";
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw unauthorized("missing bearer token");
-    const principal = await principalFor(c.env, match[1]!, (work) => c.executionCtx.waitUntil(work));
+    const bearer = bearerOf(c);
+    if (!bearer) throw unauthorized("missing bearer token");
+    const principal = await principalFor(c.env, bearer.token, (work) => c.executionCtx.waitUntil(work));
     if (!principal) throw unauthorized("invalid or revoked token");
     c.set("principal", principal);
     await next();
+    // A browser that offered subprotocols needs one chosen in the answer, or it drops the socket.
+    if (bearer.viaProtocol && c.res.status === 101 && c.res.webSocket) {
+      const headers = new Headers(c.res.headers);
+      headers.set("Sec-WebSocket-Protocol", SOCKET_PROTOCOL);
+      c.res = new Response(null, { status: 101, webSocket: c.res.webSocket, headers });
+    }
   };
 }
 
