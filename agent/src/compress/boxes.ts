@@ -59,7 +59,7 @@ export function instanceBoxes(doc: Document, opts: BoxInstancingOptions): BoxIns
         unit = unitBoxMesh(doc, material, buffer);
         unitBoxes.set(material, unit);
       }
-      const acc = (name: string, type: 'VEC3' | 'VEC4', array: Float32Array) =>
+      const acc = (name: string, type: typeof Accessor.Type.VEC3 | typeof Accessor.Type.VEC4, array: Float32Array) =>
         doc.createAccessor(name).setType(type).setArray(array).setBuffer(buffer);
       const label = `${node.getName()} (${material?.getName() || 'boxes'} ×${found.count})`;
       const batch = ext
