@@ -31,6 +31,7 @@ class Options:
         windowHead: window head height in metres (default 2.1).
         slabThickness: room floor slab thickness in metres (default 0.05).
         minWallThickness / maxWallThickness: range of distances (m) for parallel-line wall pairs.
+        singleLineWallThickness: thickness (m) given to walls drawn as single lines (default 0.12).
         minRoomArea: rooms smaller than this (m²) are ignored (default 1.0).
         curveTolerance: max chord error (m) when tessellating arcs and splines (default 0.01).
         layerMapping: {layer name or glob: category}; wins over the built-in layer names.
@@ -38,6 +39,9 @@ class Options:
         maxEntities: cap on DXF entities after exploding blocks (default 2,000,000).
         maxVertices: cap on output vertices (default 20,000,000).
         memoryMb: resident-memory limit per job in MiB (default 2048).
+        pages: PDF pages to convert, 1-based (``"1,3-4"`` or [1, 3]); None = all pages.
+        scale: PDF/image drawing scale (``"1:50"`` or 50); None = detected from the drawing.
+        pixelsPerMetre: scanned plans (PNG/JPEG/scanned PDF): image pixels per metre; None = detected.
     """
 
     units: str | None = None
@@ -48,6 +52,7 @@ class Options:
     slabThickness: float = 0.05
     minWallThickness: float = 0.05
     maxWallThickness: float = 0.8
+    singleLineWallThickness: float = 0.12
     minRoomArea: float = 1.0
     curveTolerance: float = 0.01
     layerMapping: Mapping[str, str] = field(default_factory=dict)
@@ -55,13 +60,16 @@ class Options:
     maxEntities: int = 2_000_000
     maxVertices: int = 20_000_000
     memoryMb: int = 2048
+    pages: Any = None
+    scale: Any = None
+    pixelsPerMetre: float | None = None
 
 
 OPTIONS_DEFAULTS = Options()
 
 _POSITIVE_FLOATS = {
     "wallHeight", "doorHeight", "windowSill", "windowHead", "slabThickness", "minWallThickness",
-    "maxWallThickness", "curveTolerance", "timeoutSeconds",
+    "maxWallThickness", "curveTolerance", "timeoutSeconds", "singleLineWallThickness",
 }
 _NON_NEGATIVE_FLOATS = {"minRoomArea"}
 _POSITIVE_INTS = {"maxEntities", "maxVertices", "memoryMb"}
@@ -96,6 +104,8 @@ def merge_options(raw: Mapping[str, Any] | None, base: Options = OPTIONS_DEFAULT
 
 
 def _check(key: str, value: Any) -> Any:
+    if key in ("pages", "scale", "pixelsPerMetre"):
+        return _check_pdf(key, value)
     if key == "units":
         if not isinstance(value, str) or value.lower() not in UNIT_NAMES:
             raise BadOptions(f"units must be one of {', '.join(UNIT_NAMES)}")
@@ -124,4 +134,27 @@ def _check(key: str, value: Any) -> Any:
         raise BadOptions(f"{key} must be greater than 0")
     if key in _NON_NEGATIVE_FLOATS and value < 0:
         raise BadOptions(f"{key} must not be negative")
+    return float(value)
+
+
+def _check_pdf(key: str, value: Any) -> Any:
+    """``pages``: "1,3-4" or a list of page numbers; ``scale``: "1:50", "1/4\" = 1'-0\"" or a number."""
+    import re
+
+    if key == "pages":
+        items = value if isinstance(value, list) else str(value).split(",") if isinstance(value, (str, int)) else None
+        if not items or not all(re.fullmatch(r"\s*\d+\s*(-\s*\d+\s*)?", str(i)) and not isinstance(i, bool)
+                                for i in items):
+            raise BadOptions('pages must be page numbers from 1, as "1,3-4" or [1, 3]')
+        return value if isinstance(value, list) else str(value)
+    if isinstance(value, str) and key == "scale":
+        from .read.pdf.scale import parse_scale
+
+        d = parse_scale(value) or (float(value) if re.fullmatch(r"\s*\d+(\.\d+)?\s*", value) else None)
+        if not d or d <= 0:
+            raise BadOptions('scale must look like "1:50", "1/4\" = 1\'-0\"" or a number (the denominator)')
+        return d
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise BadOptions(f"{key} must be a positive number" + (' (the denominator) or a string like "1:50"'
+                                                                if key == "scale" else ""))
     return float(value)

@@ -13,11 +13,12 @@ from shapely.geometry import Polygon
 from ..options import Options
 from ..plan.model import Path, Plan, Region
 from ..runtime.parallel import fork_map
-from .geometry import door_swings, walls_by_geometry
+from .geometry import door_swings, says_not_wall, walls_by_geometry
 from .layers import ANNOTATION_KINDS, LayerClassifier, category_of_name
 from .model import Building, Opening, Room, WallPiece
 from .openings import Placements, WallIndex, group_instances, opening_placements, openings_from
 from .rooms import name_rooms, rooms_from_boundaries, rooms_from_walls
+from .single import MIN_NETWORK, grow_to_centre_lines, network_share, single_line_walls
 from .union import union_by_component
 from .walls import wall_pieces
 
@@ -38,6 +39,8 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
         cat = layer_cat(prim.layer)
         if cat == "other" and prim.group:
             cat = _block_category(prim.group, plan.groups) or cat
+        if prim.kind == "MLINE" and cat == "other" and not layer_cat.mapped(prim.layer):
+            cat = "wall"  # a multiline is a wall drawn as one entity, whatever its layer
         return cat
 
     for p in plan.paths:
@@ -56,6 +59,13 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
     geo_pieces, unnamed = walls_by_geometry(unnamed, opts)
     by_cat["other"] = (named_other + unnamed, by_cat.get("other", empty)[1])
     pieces = pieces + geo_pieces
+    line_pieces, leftovers, unnamed = _single_line(pieces, leftovers, unnamed, opts)
+    if line_pieces:
+        by_cat["other"] = (named_other + unnamed, by_cat["other"][1])
+        b.stats["wallsBySingleLines"] = len(line_pieces)
+        b.warnings.append(f"{len(line_pieces)} wall pieces drawn as single lines, given a thickness of "
+                          f"{opts.singleLineWallThickness} m (singleLineWallThickness)")
+    pieces = pieces + line_pieces
     b.pieces = pieces
     for p in leftovers:
         _line(b, "wall", p)
@@ -115,6 +125,8 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
         footprint = next(iter(b.walls.values())) if len(b.walls) == 1 else \
             union_by_component([g for w in b.walls.values() for g in getattr(w, "geoms", [w])])
         b.rooms = rooms_from_walls(footprint, [o.plug for o in b.openings if o.hosted], opts.minRoomArea)
+        if line_pieces and len(line_pieces) == len(pieces):
+            grow_to_centre_lines(b.rooms, opts.singleLineWallThickness)
     for p in rpaths:
         if not p.closed:
             _line(b, "room", p)
@@ -134,6 +146,36 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
     if len(plan.texts) > MAX_LABELS:
         b.warnings.append(f"only the first {MAX_LABELS} of {len(plan.texts)} texts kept as labels")
     return b
+
+
+def _single_line(pieces: list[WallPiece], leftovers: list[Path], unnamed: list[Path], opts: Options
+                 ) -> tuple[list[WallPiece], list[Path], list[Path]]:
+    """Walls drawn as single lines: on wall layers whose lines form a network but few pairs, or,
+    in a plan where nothing else gave walls, on the unnamed layers (see :mod:`.single`)."""
+    t = opts.singleLineWallThickness
+    paired: dict[str, float] = {}
+    for pc in pieces:
+        paired[pc.layer] = paired.get(pc.layer, 0.0) + pc.polygon.length / 2
+    by_layer: dict[str, list[Path]] = {}
+    for p in leftovers:
+        by_layer.setdefault(p.layer, []).append(p)
+    found: list[WallPiece] = []
+    rest: list[Path] = []
+    for layer, group in by_layer.items():
+        net = network_share(group)
+        if net >= MIN_NETWORK and paired.get(layer, 0.0) < 0.25 * net:
+            got, left = single_line_walls(group, t)
+            found += got
+            rest += left
+        else:
+            rest += group
+    if found or pieces:
+        return found, rest, unnamed
+    free = [p for p in unnamed if not says_not_wall(p.layer)]
+    got, left = single_line_walls(free, t)
+    if not got:
+        return [], rest, unnamed
+    return got, rest, left + [p for p in unnamed if says_not_wall(p.layer)]
 
 
 def _unclassified(paths: list[Path], layer_cat: LayerClassifier) -> tuple[list[Path], list[Path]]:

@@ -217,7 +217,34 @@ def door_swings(paths: list[Path], near_wall, rules: GeometryRules = GEOMETRY_RU
             inst.paths.append(leaf)
             taken.add(id(leaf))
         doors.append(inst)
-    return doors, [p for p in paths if id(p) not in taken]
+    return _double_doors(doors), [p for p in paths if id(p) not in taken]
+
+
+def _double_doors(doors: list[Instance]) -> list[Instance]:
+    """Two swings whose arcs meet in the middle of one opening are one (double) door."""
+    if len(doors) < 2:
+        return doors
+    arcs = [d.paths[0].arc for d in doors]
+    hinge = np.array([(a.cx, a.cy) for a in arcs])
+    radius = np.array([a.radius for a in arcs])
+    tree = shapely.STRtree(shapely.points(hinge))
+    i, j = tree.query(shapely.points(hinge), predicate="dwithin", distance=2 * float(radius.max()) + 0.05)
+    keep = i < j
+    i, j = i[keep], j[keep]
+    gap = np.hypot(*(hinge[i] - hinge[j]).T)
+    pair = (np.abs(gap - radius[i] - radius[j]) <= 0.03 * (radius[i] + radius[j]) + 0.01) & \
+        (np.abs(radius[i] - radius[j]) <= 0.15 * np.maximum(radius[i], radius[j]))
+    merged: set[int] = set()
+    for a, b in zip(i[pair].tolist(), j[pair].tolist()):
+        if a in merged or b in merged:
+            continue
+        # both arcs must end at the midpoint between the hinges (the leaves meet there)
+        mid = 0.5 * (hinge[a] + hinge[b])
+        if all(min(float(np.hypot(*(doors[k].paths[0].points[e] - mid))) for e in (0, -1)) <= 0.05 * radius[k] + 0.02
+               for k in (a, b)):
+            doors[a].paths += doors[b].paths
+            merged.add(b)
+    return [d for k, d in enumerate(doors) if k not in merged]
 
 
 def _leaf(cx: float, cy: float, r: float, layer: str, lines: list[Path], ends: np.ndarray,

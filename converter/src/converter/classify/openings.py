@@ -29,6 +29,8 @@ _SEARCH = 0.3
 _TOUCH = 0.02
 #: Bare window symbols are parallel lines across the wall (frame, glass): merge those this close.
 _PARALLEL_MERGE = 0.35
+#: Thickest wall a cross-section may find (m); longer stretches lie along a crossing wall.
+_MAX_BAND = 1.0
 
 
 @dataclass
@@ -417,7 +419,8 @@ def _bands(walls: WallIndex, us: np.ndarray, ns: np.ndarray,
         ivs = _cross_sections(walls, a, b, ns[rows])
         chosen: dict[int, list[tuple[float, float]]] = {}
         for row, found in zip(rows.tolist(), ivs):
-            found = [(x, y) for x, y in found if y - x > 0.01]
+            # a stretch longer than any wall is thick runs along a crossing wall, not through this one
+            found = [(x, y) for x, y in found if 0.01 < y - x <= _MAX_BAND]
             if not found:
                 continue
             gap = [max(0.0, x - t1[row], t0[row] - y) for x, y in found]

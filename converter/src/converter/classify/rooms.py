@@ -15,6 +15,7 @@ from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
 
 from ..plan.model import Path, Region, Text
+from .gaps import gap_bridges
 from .model import Room
 from .union import touching_components, union_by_component
 
@@ -40,10 +41,12 @@ def rooms_from_walls(walls: BaseGeometry | None, plugs: list[BaseGeometry], min_
     # Plugs grow by 5 mm so float noise at the jambs cannot leave a sliver joining two rooms.
     grown = shapely.buffer(np.asarray(plugs, dtype=object), 0.005, join_style="mitre") if plugs else []
     rooms: list[Room] = []
-    parts = np.array([p for g in _plugged(walls, grown) for p in getattr(g, "geoms", [g])
-                      if isinstance(p, Polygon) and not p.is_empty], dtype=object)
+    parts = _polygons(_plugged(walls, grown))
     if not len(parts):
         return rooms
+    bridges = gap_bridges(parts)
+    if bridges:  # gaps no symbol closed: passages, symbols beside or narrower than their gap
+        parts = _polygons(_plugged(shapely.multipolygons(parts), bridges))
     rings, owner = shapely.get_rings(parts, return_index=True)
     first = np.r_[True, owner[1:] != owner[:-1]]  # each polygon's first ring is its exterior
     inners, owner = shapely.polygons(rings[~first]), owner[~first]
@@ -61,6 +64,11 @@ def rooms_from_walls(walls: BaseGeometry | None, plugs: list[BaseGeometry], min_
             if isinstance(part, Polygon):
                 _append(rooms, part, "", "walls", min_area)
     return rooms
+
+
+def _polygons(geoms) -> np.ndarray:
+    return np.array([p for g in geoms for p in getattr(g, "geoms", [g])
+                     if isinstance(p, Polygon) and not p.is_empty], dtype=object)
 
 
 def _plugged(walls: BaseGeometry, grown: Sequence[BaseGeometry]) -> np.ndarray:
@@ -95,28 +103,65 @@ def _plugged(walls: BaseGeometry, grown: Sequence[BaseGeometry]) -> np.ndarray:
 def _append(rooms: list[Room], poly: BaseGeometry, layer: str, source: str, min_area: float) -> None:
     if not poly.is_valid:
         poly = shapely.make_valid(poly)
-    for part in getattr(poly, "geoms", [poly]):
+    for part in shapely.get_parts(shapely.get_parts(poly)):
         if isinstance(part, Polygon) and part.area >= min_area:
             rooms.append(Room(part, "", round(float(part.area), 2), layer, source))
 
 
 def name_rooms(rooms: list[Room], texts: list[Text]) -> None:
-    """Give each room the most prominent wordy text inside it (in place)."""
+    """Give each room the most prominent wordy text inside it (in place).
+
+    Ranking: words before numbers (areas, room numbers, never a name); texts drawn directly
+    before texts inside blocks (furniture and fixture blocks label themselves: "Table", "WC-1")
+    and before furniture words; then the taller text (room names are larger than the person or
+    phone number beside them); then the one nearer the room's centre. A room no text lies in
+    takes the best text just outside it (a label touching a wall), if no other room contains it.
+    """
     if not rooms or not texts:
         return
     points = shapely.points(np.array([t.position for t in texts], dtype=float))
-    tree = shapely.STRtree(points)
-    room_idx, text_idx = tree.query([r.polygon for r in rooms], predicate="contains")
+    polys = [r.polygon for r in rooms]
+    room_idx, text_idx = shapely.STRtree(points).query(polys, predicate="contains")
     found: dict[int, list[int]] = {}
     for r, k in zip(room_idx.tolist(), text_idx.tolist()):
         found.setdefault(r, []).append(k)
-    for r, inside in found.items():
+    inside = set(text_idx.tolist())
+    loose = [k for k in range(len(texts)) if k not in inside and not _NUMERIC.match(texts[k].text)]
+    if loose:
+        ti, ri = shapely.STRtree(polys).query(points[loose], predicate="dwithin", distance=_LABEL_REACH)
+        for k, r in zip(ti.tolist(), ri.tolist()):
+            if r not in found:
+                found.setdefault(-1 - r, []).append(loose[k])
+    for key, cands in found.items():
+        r = key if key >= 0 else -1 - key
         room = rooms[r]
+        if room.name:
+            continue
         c = room.polygon.representative_point()
+
         def rank(k: int) -> tuple:
             t = texts[k]
-            words = not _NUMERIC.match(t.text)
-            return (not words, -round(t.height, 3), float(np.hypot(t.position[0] - c.x, t.position[1] - c.y)))
-        best = texts[min(inside, key=rank)]
+            return (bool(_NUMERIC.match(t.text)), _demoted(t), -round(t.height, 3),
+                    float(np.hypot(t.position[0] - c.x, t.position[1] - c.y)))
+        best = texts[min(cands, key=rank)]
         if not _NUMERIC.match(best.text):
             room.name = best.text.splitlines()[0].strip()[:120]
+
+
+#: How far outside a room (m) a label may sit and still name it.
+_LABEL_REACH = 0.6
+_FURNITURE_WORDS = frozenset("""
+table tables desk desks chair chairs sofa couch bed beds shelf shelves cabinet cupboard
+sink basin bathtub tub fridge refrigerator oven stove cooker dishwasher washer dryer tv
+printer copier plant plants bench stool counter locker lockers piano rack racks
+tisch stuhl sessel bett regal schrank spüle wanne
+""".split())
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def _demoted(t: Text) -> bool:
+    """Text that labels an object, not a room: inside a block (not an attribute), or a furniture word."""
+    if t.group and t.kind in ("TEXT", "MTEXT"):
+        return True
+    words = _WORD.findall(t.text.casefold())
+    return bool(words) and all(w in _FURNITURE_WORDS for w in words)

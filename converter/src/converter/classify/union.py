@@ -16,13 +16,16 @@ from shapely.geometry.base import BaseGeometry
 __all__ = ["touching_components", "union_by_component"]
 
 
-def touching_components(geoms: Sequence[BaseGeometry]) -> np.ndarray:
-    """A component label per geometry: equal labels for chains of intersecting geometries."""
+def touching_components(geoms: Sequence[BaseGeometry], distance: float = 0.0) -> np.ndarray:
+    """A component label per geometry: equal labels for chains of intersecting geometries
+    (or, with ``distance``, of geometries that close)."""
     n = len(geoms)
     label = np.arange(n)
     if n < 2:
         return label
-    a, b = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    tree = shapely.STRtree(geoms)
+    a, b = tree.query(geoms, predicate="dwithin", distance=distance) if distance > 0 else \
+        tree.query(geoms, predicate="intersects")
     keep = a < b
     a, b = a[keep], b[keep]
     while len(a):

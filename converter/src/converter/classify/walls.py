@@ -219,8 +219,9 @@ def _polygon(exterior: np.ndarray, holes: list[np.ndarray]) -> Polygon | None:
         return None
     poly = Polygon(exterior, [h for h in holes if len(h) >= 3])
     if not poly.is_valid:
-        poly = shapely.make_valid(poly)
-        polys = [g for g in getattr(poly, "geoms", [poly]) if isinstance(g, Polygon)]
+        # make_valid may nest a MultiPolygon in a GeometryCollection (self-touching rings)
+        polys = [g for g in shapely.get_parts(shapely.get_parts(shapely.make_valid(poly)))
+                 if isinstance(g, Polygon) and not g.is_empty]
         if not polys:
             return None
         poly = shapely.unary_union(polys)

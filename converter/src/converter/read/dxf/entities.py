@@ -56,6 +56,7 @@ class EntityConverter:
             "TEXT": self._text,
             "ATTRIB": self._text,
             "MTEXT": self._mtext,
+            "MLINE": self._mline,
         }
 
     def convert(self, e: DXFGraphic, layer: str, depth: int = 0) -> list[Primitive] | None:
@@ -96,6 +97,23 @@ class EntityConverter:
         else:
             pts = self._flatten(ezpath.make_path(e))
         return _polyline_path(pts, closed, layer, "POLYLINE", float(e.dxf.get("default_start_width", 0.0) or 0.0))
+
+    def _mline(self, e: DXFGraphic, layer: str) -> list[Primitive]:
+        """A multiline as its centre line with the width of its outermost elements (a wall)."""
+        verts = list(e.vertices)
+        if len(verts) < 2:
+            return []
+        pts, width = [], 0.0
+        for k, v in enumerate(verts):
+            offs = [p[0] for p in v.line_params if len(p)] or [0.0]
+            lo, hi = min(offs), max(offs)
+            m = v.miter_direction
+            pts.append((v.location.x + m.x * (lo + hi) / 2, v.location.y + m.y * (lo + hi) / 2))
+            if k == 0:
+                d = verts[1].location - v.location
+                n = math.hypot(d.x, d.y) or 1.0
+                width = (hi - lo) * abs(m.x * d.y - m.y * d.x) / n
+        return _polyline_path(_dedupe(np.array(pts, dtype=float)), bool(e.is_closed), layer, "MLINE", width)
 
     def _arc(self, e: DXFGraphic, layer: str) -> list[Primitive]:
         pts = self._flatten(ezpath.make_path(e))

@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""Score the converter on the generated evaluation set (``bench/evalset.py``) against exact truth.
+
+Usage (from the repository root):
+    converter/.venv/bin/python converter/bench/score.py [--split tuned|held-out|both] [--seeds 0 1 …]
+        [--render DIR] [--naive] [-v]
+
+Per plan: walls read → normalise → classify exactly as the pipeline runs them; then
+- rooms: each true room is *found* when a converted room overlaps it with polygon IoU ≥ 0.9,
+  *named* when that room also carries its name, *exact* when, besides, its area is within 2 %;
+- wall IoU: solid converted walls (footprint minus openings) against the true solid walls;
+- doors / windows: whether the counts are exact.
+Prints one line per plan (with -v) and the summary per split. ``--naive`` adds the baseline of
+the project guide (node all lines, polygonize, give each text its smallest face). ``--render``
+writes a top-view PNG per plan (truth rooms dashed, converted rooms filled with their names).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import shapely
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "src"))
+
+from evalset import HELD_OUT, TUNED, draw  # noqa: E402
+
+from converter.classify import classify_plan  # noqa: E402
+from converter.normalise import check_extent, normalise_units  # noqa: E402
+from converter.options import merge_options  # noqa: E402
+from converter.read.dxf import read_dxf  # noqa: E402
+
+ROOM_IOU = 0.9
+AREA_TOL = 0.02
+
+
+def _norm(name: str) -> str:
+    return unicodedata.normalize("NFC", name).strip().casefold()
+
+
+def convert(path: str):
+    opts = merge_options({})
+    plan = read_dxf(path, opts)
+    normalise_units(plan, opts.units)
+    check_extent(plan)
+    texts = list(plan.texts)
+    return classify_plan(plan, opts), plan, texts
+
+
+def solid_walls(b) -> shapely.Geometry:
+    walls = shapely.unary_union(list(b.walls.values())) if b.walls else shapely.Polygon()
+    plugs = [o.plug for o in b.openings if o.hosted]
+    return walls.difference(shapely.unary_union(plugs)) if plugs else walls
+
+
+def match_rooms(truth_rooms, pred):
+    """Per true room: (found, named, exact, best predicted index or -1)."""
+    out = []
+    if not pred:
+        return [(False, False, False, -1)] * len(truth_rooms)
+    polys = np.array([p[1] for p in pred], dtype=object)
+    tree = shapely.STRtree(polys)
+    for name, poly in truth_rooms:
+        best, best_iou = -1, 0.0
+        for k in tree.query(poly, predicate="intersects").tolist():
+            inter = poly.intersection(polys[k]).area
+            iou = inter / (poly.area + polys[k].area - inter)
+            if iou > best_iou:
+                best, best_iou = k, iou
+        found = best_iou >= ROOM_IOU
+        named = found and _norm(pred[best][0]) == _norm(name)
+        exact = named and abs(pred[best][2] - poly.area) <= AREA_TOL * poly.area
+        out.append((found, named, exact, best))
+    return out
+
+
+def naive_rooms(plan, texts):
+    """The guide's baseline: node every line, polygonize, give each text its smallest face."""
+    lines = [shapely.LineString(np.vstack((p.points, p.points[:1])) if p.closed else p.points)
+             for p in plan.paths if len(p.points) >= 2]
+    for r in plan.regions:
+        lines.append(shapely.LinearRing(r.exterior))
+    if not lines:
+        return []
+    noded = shapely.union_all(lines)
+    faces = [f for f in shapely.get_parts(shapely.polygonize(shapely.get_parts(noded))) if f.area >= 1.0]
+    if not faces:
+        return []
+    tree = shapely.STRtree(faces)
+    named: dict[int, str] = {}
+    for t in texts:
+        hits = tree.query(shapely.Point(*t.position), predicate="within")
+        if len(hits):
+            k = min(hits.tolist(), key=lambda i: faces[i].area)
+            named.setdefault(k, t.text.splitlines()[0].strip())
+    return [(n, faces[k], faces[k].area) for k, n in named.items()]
+
+
+def render(path: Path, spec, truth, b, pred) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(12, 8), dpi=90)
+    for (cat, _), polylines in b.lines.items():
+        for pl in polylines:
+            ax.plot(pl[:, 0], pl[:, 1], lw=0.4, color="#bbbbbb" if cat != "other" else "#d9a0a0")
+    for k, (name, poly, area) in enumerate(pred):
+        for part in getattr(poly, "geoms", [poly]):
+            x, y = part.exterior.xy
+            ax.fill(x, y, alpha=0.25, color=f"C{k % 10}")
+        c = poly.representative_point()
+        ax.text(c.x, c.y, f"{name or '?'}\n{area:.1f}", fontsize=6, ha="center")
+    for g in getattr(solid_walls(b), "geoms", [solid_walls(b)]):
+        if g.geom_type == "Polygon":
+            x, y = g.exterior.xy
+            ax.fill(x, y, color="#333333")
+    for o in b.openings:
+        x, y = o.plug.exterior.xy
+        ax.fill(x, y, color="red" if o.kind == "door" else "blue", alpha=0.7)
+    for name, poly in truth.rooms:
+        x, y = poly.exterior.xy
+        ax.plot(x, y, "g--", lw=0.6)
+    ax.set_aspect("equal")
+    ax.set_title(f"seed {spec.seed}: {spec.wall_style}, doors {','.join(spec.door_styles)}, {spec.unit}/{spec.header}",
+                 fontsize=8)
+    fig.savefig(path, bbox_inches="tight")
+    plt.close(fig)
+
+
+def score(seeds, render_dir: str | None, naive: bool, verbose: bool) -> dict:
+    tot = dict(plans=0, rooms=0, found=0, named=0, exact=0, wall_iou=[], doors_ok=0, windows_ok=0, seconds=0.0,
+               naive_named=0, naive_exact=0)
+    by_style: dict[str, list[int]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for seed in seeds:
+            path = os.path.join(tmp, f"plan{seed}.dxf")
+            spec, truth = draw(seed, path)
+            t0 = time.perf_counter()
+            b, plan, texts = convert(path)
+            tot["seconds"] += time.perf_counter() - t0
+            pred = [(r.name, r.polygon, r.area) for r in b.rooms]
+            m = match_rooms(truth.rooms, pred)
+            solid = solid_walls(b)
+            inter = solid.intersection(truth.walls).area
+            iou = inter / max(solid.union(truth.walls).area, 1e-9)
+            doors = sum(1 for o in b.openings if o.kind == "door")
+            windows = sum(1 for o in b.openings if o.kind == "window")
+            n_exact = sum(e for _, _, e, _ in m)
+            tot["plans"] += 1
+            tot["rooms"] += len(truth.rooms)
+            tot["found"] += sum(f for f, _, _, _ in m)
+            tot["named"] += sum(n for _, n, _, _ in m)
+            tot["exact"] += n_exact
+            tot["wall_iou"].append(iou)
+            tot["doors_ok"] += doors == truth.doors
+            tot["windows_ok"] += windows == truth.windows
+            st = by_style.setdefault(spec.wall_style, [0, 0])
+            st[0] += n_exact
+            st[1] += len(truth.rooms)
+            if naive:
+                nm = match_rooms(truth.rooms, naive_rooms(plan, texts))
+                tot["naive_named"] += sum(n for _, n, _, _ in nm)
+                tot["naive_exact"] += sum(e for _, _, e, _ in nm)
+            if verbose:
+                print(f"seed {seed:5d} {spec.wall_style:13s} {spec.unit}/{spec.header} rooms {n_exact:2d}/{len(truth.rooms):2d} "
+                      f"(found {sum(f for f, _, _, _ in m)}, named {sum(n for _, n, _, _ in m)}, pred {len(pred)}) "
+                      f"walls {iou:.3f} doors {doors}/{truth.doors} windows {windows}/{truth.windows} "
+                      f"doors {','.join(spec.door_styles)}")
+                for (name, poly), (f, n, e, k) in zip(truth.rooms, m):
+                    if not e and verbose:
+                        got = pred[k] if k >= 0 else ("-", None, 0.0)
+                        print(f"      miss {name!r} {poly.area:.2f} → {got[0]!r} {got[2]:.2f} found={f} named={n}")
+            if render_dir:
+                os.makedirs(render_dir, exist_ok=True)
+                render(Path(render_dir) / f"seed{seed}.png", spec, truth, b, pred)
+    tot["by_style"] = by_style
+    return tot
+
+
+def summary(label: str, t: dict) -> str:
+    ious = np.array(t["wall_iou"])
+    pct = lambda a: f"{100.0 * a / max(t['rooms'], 1):.1f} %"  # noqa: E731
+    lines = [f"{label}: {t['plans']} plans, {t['rooms']} rooms",
+             f"  rooms found (IoU ≥ {ROOM_IOU}): {pct(t['found'])}; with name: {pct(t['named'])}; "
+             f"with name and area ±2 %: {pct(t['exact'])}",
+             f"  wall IoU mean {ious.mean():.3f}, min {ious.min():.3f}",
+             f"  doors exact on {t['doors_ok']}/{t['plans']} plans, windows exact on {t['windows_ok']}/{t['plans']}",
+             f"  classify time {t['seconds']:.1f} s in all",
+             "  rooms exact by wall style: " + ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(t["by_style"].items()))]
+    if t["naive_named"] or t["naive_exact"]:
+        lines.append(f"  naive baseline: with name {pct(t['naive_named'])}; with name and area ±2 %: {pct(t['naive_exact'])}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--split", choices=("tuned", "held-out", "both"), default="both")
+    ap.add_argument("--seeds", type=int, nargs="*")
+    ap.add_argument("--render")
+    ap.add_argument("--naive", action="store_true")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args()
+    if args.seeds:
+        print(summary("seeds", score(args.seeds, args.render, args.naive, args.verbose)))
+        return
+    splits = {"tuned": TUNED, "held-out": HELD_OUT}
+    for name in (("tuned", "held-out") if args.split == "both" else (args.split,)):
+        print(summary(name, score(splits[name], args.render, args.naive, args.verbose)), flush=True)
+
+
+if __name__ == "__main__":
+    main()

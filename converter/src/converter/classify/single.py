@@ -1,0 +1,159 @@
+"""Walls drawn as single lines: office, hackerspace and sketch plans draw a wall as one line.
+
+Why a network: such plans hold no parallel pairs, so the pair search finds nothing, but their
+wall lines connect into one large network per building, while furniture, fixtures and text
+frames stay small, closed or inside blocks. The network's lines become walls of
+``singleLineWallThickness`` centred on the line (flat ends, a square at every junction so
+corners drawn as two separate lines close), and their rooms are the faces of the network: the
+holes of the thick footprint grown back by half a wall (:func:`grow_to_centre_lines`).
+"""
+from __future__ import annotations
+
+import numpy as np
+import shapely
+from shapely.geometry import Polygon
+
+from ..plan.model import Path
+from .gaps import MAX_PASSAGE, MAX_SIDE_GAP
+from .model import Room, WallPiece
+from .walls import segments_of
+
+__all__ = ["single_line_walls", "network_share", "grow_to_centre_lines", "MIN_NETWORK"]
+
+#: Least total line length (m) of one connected network before it counts as walls.
+MIN_NETWORK = 12.0
+#: Line ends this close (m) count as joined (hand-drawn plans rarely meet exactly).
+_JOIN = 0.02
+#: Closed shapes smaller than this (largest extent, m) are furniture, never walls.
+_FURNITURE_EXTENT = 3.0
+#: Most wall length per m² of a network's hull (rooms 1 m apart); denser networks are grids, hatches.
+_MAX_DENSITY = 2.0
+_CURVES = frozenset({"ARC", "CIRCLE", "ELLIPSE", "SPLINE", "HELIX"})
+
+
+def _candidates(paths: list[Path]) -> tuple[list[Path], list[Path]]:
+    """Straight, unblocked, not furniture-sized closed shapes; the rest."""
+    take, rest = [], []
+    for p in paths:
+        straight = p.arc is None and p.kind not in _CURVES and len(p.points) >= 2 and p.group == 0
+        small = p.closed and float(np.max(np.ptp(p.points, axis=0))) < _FURNITURE_EXTENT if straight else True
+        (take if straight and not small else rest).append(p)
+    return take, rest
+
+
+def _network(segs: np.ndarray, min_network: float) -> np.ndarray:
+    """Mask of the segments in a connected network of at least ``min_network`` m.
+
+    Lines join where they touch, and across the gaps of openings: a line's end faces another
+    line along its own direction within :data:`~.gaps.MAX_SIDE_GAP`, or the collinear end of
+    another line within :data:`~.gaps.MAX_PASSAGE`.
+    """
+    if not len(segs):
+        return np.zeros(0, dtype=bool)
+    lines = shapely.linestrings(segs.reshape(-1, 2, 2))
+    length = np.hypot(segs[:, 2] - segs[:, 0], segs[:, 3] - segs[:, 1])
+    tree = shapely.STRtree(lines)
+    a, b = tree.query(lines, predicate="dwithin", distance=_JOIN)
+    u = (segs[:, 2:] - segs[:, :2]) / np.maximum(length, 1e-9)[:, None]
+    origin = np.concatenate((segs[:, :2] - u * _JOIN, segs[:, 2:] + u * _JOIN))
+    out = np.concatenate((-u, u))
+    rays = shapely.linestrings(np.stack((origin, origin + out * MAX_PASSAGE), axis=1))
+    ri, li = tree.query(rays, predicate="intersects")
+    own = np.tile(np.arange(len(segs)), 2)
+    keep = li != own[ri]
+    ri, li = ri[keep], li[keep]
+    if len(ri):
+        hit = shapely.intersection(rays[ri], lines[li])
+        dist = shapely.distance(shapely.points(origin[ri]), hit)
+        collinear = np.abs(u[li, 0] * out[ri, 1] - u[li, 1] * out[ri, 0]) < 0.02
+        ok = (dist <= MAX_SIDE_GAP) | collinear
+        a, b = np.concatenate((a, own[ri[ok]])), np.concatenate((b, li[ok]))
+    label = _components(len(segs), a, b)
+    _, inv = np.unique(label, return_inverse=True)
+    total = np.bincount(inv, weights=length)
+    sel = np.flatnonzero(total[inv] >= min_network)
+    if len(sel):
+        # A grid or hatch is a network too, but a dense one: rooms are metres apart.
+        comp, local = np.unique(inv[sel], return_inverse=True)
+        order = np.argsort(local, kind="stable")
+        hulls = shapely.convex_hull(shapely.multipoints(segs[sel[order]].reshape(-1, 2),
+                                                        indices=np.repeat(local[order], 2)))
+        dense = total[comp] > _MAX_DENSITY * np.maximum(shapely.area(hulls), 1e-9)
+        total[comp[dense]] = 0.0
+    return total[inv] >= min_network
+
+
+def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    label = np.arange(n)
+    while len(a):
+        lo, hi = np.minimum(label[a], label[b]), np.maximum(label[a], label[b])
+        np.minimum.at(label, hi, lo)
+        while True:
+            nxt = label[label]
+            if np.array_equal(nxt, label):
+                break
+            label = nxt
+        differ = label[a] != label[b]
+        a, b = a[differ], b[differ]
+    return label
+
+
+def network_share(paths: list[Path], min_network: float = MIN_NETWORK) -> float:
+    """Total length (m) of ``paths``' straight lines that join into large networks."""
+    take, _ = _candidates(paths)
+    segs, _ = segments_of(take)
+    keep = _network(segs, min_network)
+    return float(np.hypot(segs[keep, 2] - segs[keep, 0], segs[keep, 3] - segs[keep, 1]).sum()) if len(segs) else 0.0
+
+
+def single_line_walls(paths: list[Path], thickness: float, min_network: float = MIN_NETWORK
+                      ) -> tuple[list[WallPiece], list[Path]]:
+    """Wall pieces from the large line networks among ``paths``; the paths that became none.
+
+    Args:
+        paths: candidate paths (single-line wall layers, or unnamed layers of a plan without walls).
+        thickness: wall thickness, m.
+    """
+    take, rest = _candidates(paths)
+    segs, owners = segments_of(take)
+    keep = _network(segs, min_network)
+    if not keep.any():
+        return [], paths
+    segs, owners = segs[keep], owners[keep]
+    d = segs[:, 2:] - segs[:, :2]
+    ln = np.hypot(d[:, 0], d[:, 1])
+    ok = ln > 1e-6
+    segs, owners, d, ln = segs[ok], owners[ok], d[ok], ln[ok]
+    u = d / ln[:, None]
+    n = np.column_stack((-u[:, 1], u[:, 0])) * (thickness / 2)
+    p0, p1 = segs[:, :2], segs[:, 2:]
+    quads = shapely.polygons(np.stack((p0 - n, p1 - n, p1 + n, p0 + n), axis=1))
+    pieces = [WallPiece(q, take[o].layer, "single-line", a) for q, a, o in zip(quads, u, owners.tolist())]
+    # A square at every end that meets another line: corners and T-junctions close.
+    ends = np.concatenate((p0, p1))
+    lines = shapely.linestrings(segs.reshape(-1, 2, 2))
+    ei, _ = shapely.STRtree(lines).query(shapely.points(ends), predicate="dwithin", distance=_JOIN)
+    degree = np.bincount(ei, minlength=len(ends))
+    joined = np.flatnonzero(degree >= 2)
+    if len(joined):
+        k = joined % len(segs)
+        c, uu, nn = ends[joined], u[k] * (thickness / 2), n[k]
+        squares = shapely.polygons(np.stack((c - uu - nn, c + uu - nn, c + uu + nn, c - uu + nn), axis=1))
+        layers = [take[o].layer for o in owners[k].tolist()]
+        pieces += [WallPiece(s, layer, "single-line", None) for s, layer in zip(squares, layers)]
+    used = set(owners.tolist())
+    rest += [p for k, p in enumerate(take) if k not in used]
+    return pieces, rest
+
+
+def grow_to_centre_lines(rooms: list[Room], thickness: float) -> None:
+    """Rooms of single-line walls reach the wall's centre line, as drawn (in place)."""
+    if not rooms:
+        return
+    grown = shapely.buffer(np.array([r.polygon for r in rooms], dtype=object), thickness / 2,
+                           join_style="mitre")
+    for room, g in zip(rooms, grown):
+        parts = [p for p in shapely.get_parts(g) if isinstance(p, Polygon)]
+        if parts:
+            poly = max(parts, key=lambda p: p.area)
+            room.polygon, room.area = poly, round(float(poly.area), 2)
