@@ -18,7 +18,7 @@ from .classify import classify_plan
 from .errors import BadDrawing, LimitExceeded, NothingToBuild
 from .normalise import check_extent, normalise_units
 from .options import Options
-from .read.dxf import read_dxf
+from .read.sniff import read_drawing
 from .runtime.memory import collector_paused
 from .write import write_glb
 
@@ -54,10 +54,11 @@ def _convert(input_path: str, output_path: str, opts: Options, emit: Emit | None
 
     t = time.perf_counter()
     progress("read", 0, f"reading {os.path.basename(input_path)}")
-    plan = read_dxf(input_path, opts, lambda f, m: progress("read", 40 * f, m))
+    plan = read_drawing(input_path, opts, lambda f, m: progress("read", 40 * f, m))
     t = stage_done("read", t)
     progress("normalise", 40, "units to metres")
-    normalise_units(plan, opts.units)
+    # PDF and image readers scale to metres themselves (drawing scale, pixels per metre).
+    normalise_units(plan, opts.units if plan.source.get("format") not in ("pdf", "png", "jpeg") else "m")
     bounds = check_extent(plan)
     if plan.is_empty() and plan.source.get("truncated"):
         raise BadDrawing("the file is truncated (no EOF marker) and holds no usable geometry", code="truncated")
