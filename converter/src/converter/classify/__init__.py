@@ -52,6 +52,7 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
         b.layer_categories[layer] = layer_cat(layer)
     empty: tuple[list[Path], list[Region]] = ([], [])
 
+    _wide_walls(by_cat, layer_cat, opts)
     # Walls: by name first, then by geometry on layers no name or mapping classified.
     wpaths, wregions = by_cat.get("wall", empty)
     pieces, leftovers = wall_pieces(wpaths, wregions, opts)
@@ -146,6 +147,26 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
     if len(plan.texts) > MAX_LABELS:
         b.warnings.append(f"only the first {MAX_LABELS} of {len(plan.texts)} texts kept as labels")
     return b
+
+
+#: Wall-wide polylines on one unnamed layer that make it a wall layer.
+_MIN_WIDE = 3
+
+
+def _wide_walls(by_cat: dict, layer_cat: LayerClassifier, opts: Options) -> None:
+    """Polylines of wall width on unnamed layers are walls drawn by their centre line (in place),
+    where a layer holds several of them (one wide line is a border or an arrow)."""
+    paths, regions = by_cat.get("other", ([], []))
+    wide: dict[str, list[Path]] = {}
+    for p in paths:
+        if opts.minWallThickness <= p.width <= opts.maxWallThickness and not layer_cat.mapped(p.layer) \
+                and not says_not_wall(p.layer):
+            wide.setdefault(p.layer, []).append(p)
+    moved = {id(p) for group in wide.values() if len(group) >= _MIN_WIDE for p in group}
+    if moved:
+        by_cat["other"] = ([p for p in paths if id(p) not in moved], regions)
+        wall = by_cat.setdefault("wall", ([], []))
+        wall[0].extend(p for p in paths if id(p) in moved)
 
 
 def _single_line(pieces: list[WallPiece], leftovers: list[Path], unnamed: list[Path], opts: Options

@@ -34,11 +34,26 @@ _CURVES = frozenset({"ARC", "CIRCLE", "ELLIPSE", "SPLINE", "HELIX"})
 def _candidates(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     """Straight, unblocked, not furniture-sized closed shapes; the rest."""
     take, rest = [], []
+    hinges = np.array([(p.arc.cx, p.arc.cy, p.arc.radius) for p in paths if p.arc is not None
+                       and 1.2 <= p.arc.sweep <= 1.9 and 0.4 <= p.arc.radius <= 1.8]).reshape(-1, 3)
     for p in paths:
         straight = p.arc is None and p.kind not in _CURVES and len(p.points) >= 2 and p.group == 0
         small = p.closed and float(np.max(np.ptp(p.points, axis=0))) < _FURNITURE_EXTENT if straight else True
-        (take if straight and not small else rest).append(p)
+        (take if straight and not small and not _is_leaf(p, hinges) else rest).append(p)
     return take, rest
+
+
+def _is_leaf(p: Path, hinges: np.ndarray) -> bool:
+    """A door leaf: one straight line from a swing arc's centre, about one radius long."""
+    if len(p.points) != 2 or not len(hinges):
+        return False
+    length = float(np.hypot(*(p.points[1] - p.points[0])))
+    for end in p.points:
+        d = np.hypot(hinges[:, 0] - end[0], hinges[:, 1] - end[1])
+        r = hinges[:, 2]
+        if np.any((d <= 0.05 * r + 0.02) & (np.abs(length - r) <= 0.2 * r)):
+            return True
+    return False
 
 
 def _network(segs: np.ndarray, min_network: float) -> np.ndarray:

@@ -54,6 +54,18 @@ def guess_unit(plan: Plan) -> str:
 #: A door leaf (swing radius) is 0.5–1.6 m in every building code we know of.
 _DOOR_METRES = (0.5, 1.6)
 _DOOR_TYPICAL = 0.9
+#: Quarter arcs off door layers count as evidence only when at least this many agree.
+_MIN_FREE_SWINGS = 3
+#: A building plan spans more than this and less than that (m); beyond, the unit is wrong.
+_PLAN_SPAN = (3.0, 5000.0)
+
+
+def _span(plan: Plan) -> float:
+    pts = [p.points for p in plan.paths] + [r.exterior for r in plan.regions]
+    if not pts:
+        return 0.0
+    allpts = np.concatenate(pts)
+    return float(np.max(np.percentile(allpts, 95, axis=0) - np.percentile(allpts, 5, axis=0)))
 
 
 def door_swing_unit(plan: Plan, unit: str) -> tuple[str, float] | None:
@@ -66,7 +78,10 @@ def door_swing_unit(plan: Plan, unit: str) -> tuple[str, float] | None:
     radii = [p.arc.radius for p in plan.paths if p.arc is not None and 1.05 <= p.arc.sweep <= 2.1
              and "door" in (category_of_name(p.layer), category_of_name(p.block))]
     if not radii:
-        return None
+        # No door layer: quarter arcs anywhere, when there are a few of them (unnamed plans).
+        radii = [p.arc.radius for p in plan.paths if p.arc is not None and 1.4 <= p.arc.sweep <= 1.75]
+        if len(radii) < _MIN_FREE_SWINGS:
+            return None
     r = float(np.median(radii))
     lo, hi = _DOOR_METRES
     if r <= 0 or lo <= r * unit_scale(unit) <= hi:
@@ -93,6 +108,15 @@ def normalise_units(plan: Plan, override: str | None = None) -> Plan:
                                  f"(set the units option to override)")
             plan.source["unitsCorrected"] = {"declared": unit, "used": better}
             unit = better
+        else:
+            span = _span(plan) * unit_scale(unit)
+            if span and not (_PLAN_SPAN[0] <= span <= _PLAN_SPAN[1]):
+                better = guess_unit(plan)
+                if better != unit:
+                    plan.warnings.append(f"the drawing's units say {unit}, but then it would span {span:.3g} m; "
+                                         f"read as {better} instead (set the units option to override)")
+                    plan.source["unitsCorrected"] = {"declared": unit, "used": better}
+                    unit = better
     s = unit_scale(unit)
     plan.source["units"] = unit
     plan.source["unitsOverridden"] = bool(override)
