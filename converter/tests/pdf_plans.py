@@ -105,3 +105,22 @@ def align_iou(found: shapely.Geometry, truth: shapely.Geometry) -> float:
     moved = shapely.affinity.translate(found, tx - fx, ty - fy)
     inter = moved.intersection(truth).area
     return inter / moved.union(truth).area
+
+
+
+def scanned_pdf(vector_pdf: str, png: str, out: str, dpi: float) -> None:
+    """A PDF page holding only the scan of ``vector_pdf`` page 1, with the vector page's text as an
+    invisible text layer (what a scanner's OCR writes)."""
+    import pymupdf
+    from PIL import Image
+
+    w, h = Image.open(png).size
+    src = pymupdf.open(vector_pdf)[0]
+    doc = pymupdf.open()
+    page = doc.new_page(width=w * 72 / dpi, height=h * 72 / dpi)
+    page.insert_image(page.rect, filename=png)
+    for block in src.get_text("dict")["blocks"]:
+        for line in block.get("lines", []):
+            for span in line["spans"]:
+                page.insert_text(span["origin"], span["text"], fontsize=span["size"], render_mode=3)
+    doc.save(out)

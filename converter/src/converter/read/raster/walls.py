@@ -28,7 +28,7 @@ def wall_mask(rgb: np.ndarray) -> tuple[np.ndarray, dict]:
         return opened.astype(bool), {"threshold": thresh, "thicknessPx": 0.0}
     dt = cv2.distanceTransform(opened, cv2.DIST_L2, 3)
     ridge = (dt >= cv2.dilate(dt, np.ones((3, 3), np.uint8))) & (dt >= 1.0)
-    t = float(2 * np.median(dt[ridge])) if ridge.any() else float(k)
+    t = _thickness(dt, ridge, k)
     k2 = int(round(0.45 * t))
     if k2 > k:  # thick walls: strokes up to half their thickness are furniture, symbols, text
         opened = cv2.morphologyEx(opened, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k2, k2)))
@@ -37,10 +37,15 @@ def wall_mask(rgb: np.ndarray) -> tuple[np.ndarray, dict]:
     blobs = cv2.morphologyEx(opened, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (d, d)))
     walls = opened & ~cv2.dilate(blobs, np.ones((3, 3), np.uint8))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(walls, connectivity=8)
+    # Thin strokes that survived (a sheet frame, heavy lines) are far thinner than the walls they
+    # are not connected to: a component whose thickest point is under ~half the wall's is dropped.
+    dt2 = cv2.distanceTransform(walls, cv2.DIST_L2, 3)
+    peak = np.zeros(n)
+    np.maximum.at(peak, labels.ravel(), dt2.ravel())
     keep = np.zeros(n, bool)
     for i in range(1, n):
         bw, bh, area = stats[i, cv2.CC_STAT_WIDTH], stats[i, cv2.CC_STAT_HEIGHT], stats[i, cv2.CC_STAT_AREA]
-        keep[i] = max(bw, bh) >= 4 * t and area >= 3 * t * t
+        keep[i] = max(bw, bh) >= 4 * t and area >= 3 * t * t and peak[i] >= 0.55 * t / 2
     mask = keep[labels]
     return mask, {"threshold": round(thresh, 1), "thicknessPx": round(t, 2), "blobsRemoved": int(blobs.any())}
 
@@ -67,3 +72,16 @@ def mask_polygons(mask: np.ndarray, epsilon: float = 1.0) -> list[tuple[np.ndarr
             j = hier[j][0]
         out.append((ring, holes))
     return out
+
+
+def _thickness(dt: np.ndarray, ridge: np.ndarray, k: int) -> float:
+    """Typical wall thickness (px): the area-weighted median of the ridge's distance values.
+
+    Weighting by distance² lets the few thick walls outvote the many thin lines of a plan.
+    """
+    v = dt[ridge]
+    if not len(v):
+        return float(k)
+    v = np.sort(v)
+    wgt = np.cumsum(v * v)
+    return float(2 * v[np.searchsorted(wgt, wgt[-1] / 2)])
