@@ -42,7 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve(sys.stdin, out)
     try:
         parser = _Parser(prog="python -m converter", description="DXF floor plan → architectural GLB")
-        parser.add_argument("input", help="input drawing (.dxf, ASCII or binary)")
+        parser.add_argument("input", help="input drawing (.dxf ASCII or binary, .pdf, .png, .jpg)")
         parser.add_argument("-o", "--output", required=True, help="output .glb path")
         parser.add_argument("--report", help="write a JSON report here")
         parser.add_argument("--options", help="options as JSON, or @file.json")
