@@ -1,9 +1,9 @@
 /**
  * Models fit for kiosks: post-processes a converter GLB with glTF-Transform.
  *
- * Pipeline: box instancing of doors and windows (EXT_mesh_gpu_instancing, see boxes.ts) → dedup →
- * weld → prune → meshopt (reorder for size, quantise with KHR_mesh_quantization, compress with
- * EXT_meshopt_compression). Node names and extras (rooms' name/area, annotation labels, the
+ * Pipeline: box instancing of doors and windows (EXT_mesh_gpu_instancing, see boxes.ts) → weld →
+ * dedup (identical primitives by hash, see dedup.ts; then meshes and materials) → prune → meshopt
+ * (reorder for size, quantise with KHR_mesh_quantization, compress with EXT_meshopt_compression). Node names and extras (rooms' name/area, annotation labels, the
  * document's converter summary) are kept: nothing here renames, merges or flattens nodes.
  *
  * Why not glTF-Transform's `instance()`/`join()`/`flatten()`: they merge or replace nodes, and the
@@ -21,9 +21,13 @@ import { ALL_EXTENSIONS } from '@gltf-transform/extensions';
 import { dedup, meshopt, prune, quantize, weld } from '@gltf-transform/functions';
 import { MeshoptDecoder, MeshoptEncoder } from 'meshoptimizer';
 import { instanceBoxes } from './boxes.ts';
+import { dedupPrimitiveData } from './dedup.ts';
+
+/** What glTF-Transform's dedup merges here (identical primitives' accessors: dedupPrimitiveData). */
+const DEDUP_TYPES = [PropertyType.MESH, PropertyType.MATERIAL, PropertyType.TEXTURE, PropertyType.SKIN];
 
 export interface CompressOptions {
-  /** Merge duplicate accessors, meshes and materials (`dedup`). Default: `true`. */
+  /** Merge identical primitives' data, then duplicate meshes and materials (`dedup`). Default: `true`. */
   dedup: boolean;
   /** Merge bitwise identical vertices and index every primitive (`weld`). Default: `true`. */
   weld: boolean;
@@ -94,8 +98,11 @@ export async function compressDocument(doc: Document, options: Partial<CompressO
     min: opts.instanceMin,
     tolerance: opts.instanceTolerance,
   });
-  if (opts.dedup) await doc.transform(dedup());
   if (opts.weld) await doc.transform(weld());
+  if (opts.dedup) {
+    dedupPrimitiveData(doc);
+    await doc.transform(dedup({ propertyTypes: DEDUP_TYPES }));
+  }
   // keepExtras: a node that only carries meaning (annotation labels) stays.
   await doc.transform(prune({ keepExtras: true, keepLeaves: false }));
   const before = new Set(doc.getRoot().listNodes());
