@@ -74,11 +74,63 @@ def warm(path: str, tmp: str, repeat: int) -> float:
     return best
 
 
+def score_walls_txt(png: str, walls_txt: str, thickness_px: float = 6.0) -> dict:
+    """Wall IoU and opening F1 of a scan against a FloorplanTransformation ``*.walls.txt`` truth.
+
+    The truth gives wall centre lines (px) and door/window lines; solid truth = centre lines
+    buffered by half the drawn thickness (6 px measured on floorplan_1) minus the openings.
+    """
+    import numpy as np
+    import shapely
+
+    from converter.classify import classify_plan
+    from converter.normalise import check_extent, normalise_units
+    from converter.options import merge_options
+    from converter.read.sniff import read_drawing
+
+    rows = [line.split() for line in open(walls_txt).read().splitlines()[2:] if line.strip()]
+    h = float(open(walls_txt).readline().split()[1])
+    walls = [shapely.LineString([(float(r[0]), float(r[1])), (float(r[2]), float(r[3]))]) for r in rows
+             if r[4] not in ("door", "window", "entrance")]
+    gaps = [shapely.LineString([(float(r[0]), float(r[1])), (float(r[2]), float(r[3]))]) for r in rows
+            if r[4] in ("door", "window")]
+    truth = shapely.unary_union([w.buffer(thickness_px / 2, cap_style="square") for w in walls])
+    truth = truth.difference(shapely.unary_union([g.buffer(thickness_px, cap_style="flat") for g in gaps]))
+    opts = merge_options({})
+    plan = read_drawing(png, opts)
+    ppm = plan.source["pages"][0]["pixelsPerMetre"]
+    normalise_units(plan, "m")
+    check_extent(plan)
+    b = classify_plan(plan, opts)
+    found = shapely.unary_union(list(b.walls.values()))
+    plugs = [o.plug for o in b.openings if o.hosted]
+    if plugs:
+        found = found.difference(shapely.unary_union(plugs))
+    to_px = lambda g: shapely.affinity.affine_transform(g, [ppm, 0, 0, -ppm, 0, h])  # noqa: E731
+    found = to_px(found)
+    iou = found.intersection(truth).area / found.union(truth).area
+    centres = [to_px(o.plug).centroid for o in b.openings if o.hosted]
+    used, tp = set(), 0
+    for c in centres:
+        d = [(c.distance(g.centroid), k) for k, g in enumerate(gaps) if k not in used]
+        if d and min(d)[0] <= 10:
+            used.add(min(d)[1])
+            tp += 1
+    f1 = 2 * tp / (len(centres) + len(gaps)) if centres or gaps else 1.0
+    return {"wallIoU": round(iou, 3), "openingF1": round(f1, 3), "openings": len(centres), "truthOpenings": len(gaps),
+            "pixelsPerMetre": ppm, "rooms": len(b.rooms)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", default=os.path.join(HERE, "..", "..", "..", "shared", "corpus"))
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--score-only", action="store_true", help="only score floorplan_1 against its walls.txt")
     a = ap.parse_args()
+    if a.score_only:
+        print(score_walls_txt(os.path.join(a.corpus, "raster", "floorplan_1.png"),
+                              os.path.join(a.corpus, "raster", "floorplan_1.walls.txt")))
+        return
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for label, path in inputs(tmp, a.corpus):
@@ -104,6 +156,11 @@ def main() -> None:
         if ws:
             print(f"{kind}: warm {max(ws):.3f} s/page at worst, {sum(ws) / len(ws):.3f} mean — "
                   f"{18 / max(ws):.0f}× under the seed's 18 s")
+    truth = os.path.join(a.corpus, "raster", "floorplan_1.walls.txt")
+    if os.path.exists(truth):
+        sc = score_walls_txt(os.path.join(a.corpus, "raster", "floorplan_1.png"), truth)
+        print(f"floorplan_1.png against floorplan_1.walls.txt: {sc}")
+        rows.append({"input": "floorplan_1 score", **sc})
     os.makedirs(os.path.join(HERE, "..", "bench-out"), exist_ok=True)
     with open(os.path.join(HERE, "..", "bench-out", "bench_pdf.json"), "w") as fh:
         json.dump(rows, fh, indent=1)
