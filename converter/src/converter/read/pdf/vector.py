@@ -15,9 +15,10 @@ from shapely.geometry import Polygon
 from ...options import Options
 from ...plan.model import Path, Plan, Region, Text
 from .geometry import fit_arc
-from .page import FILL, TEXT, WALL, PageContent, assign_roles
+from .page import FILL, LINES, TEXT, WALL, PageContent, assign_roles
 from .scale import parse_scale, scale_from_dimensions, scale_from_doors, scale_from_extent, scale_from_text
 from .titleblock import bbox_of, inside, is_frame, title_areas
+from .windows import mark_windows
 
 __all__ = ["vector_page", "page_scale"]
 
@@ -86,6 +87,10 @@ def vector_page(pc: PageContent, options: Options, prefix: str = "") -> tuple[Pl
         kind = "ARC" if a is not None else ("SPLINE" if s.curved else ("LINE" if len(s.points) == 2 else "LWPOLYLINE"))
         plan.paths.append(Path(s.points * k, prefix + layer, closed=s.closed, kind=kind, arc=a))
         plan.entity_counts["path"] += 1
+    # Only on flat PDFs: with optional content groups, the author's layers say more than a pattern
+    # (on the Allplan corpus sheet the pattern also matched shower screens).
+    flat = not any(s.ocg for s, _ in strokes)
+    windows = mark_windows(plan.paths, LINES, {prefix + WALL}) if flat and style["heavyStrokeMm"] is not None else 0
     for f, layer in fills:
         for poly in _polygons(f.rings, f.even_odd, k):
             lay = layer
@@ -107,7 +112,7 @@ def vector_page(pc: PageContent, options: Options, prefix: str = "") -> tuple[Pl
     plan.warnings.extend(warnings)
     info = {"page": pc.number + 1, "path": "vector", "scale": f"1:{denom:g}", "scaleSource": source,
             "titleBlocks": [[round(v, 1) for v in a] for a in areas], "droppedAsTitleOrFrame": dropped,
-            "strokes": len(strokes), "fills": len(fills), "texts": len(lines),
+            "strokes": len(strokes), "windowsByLines": windows, "fills": len(fills), "texts": len(lines),
             "heavyStrokeMm": None if style["heavyStrokeMm"] is None else round(style["heavyStrokeMm"], 3),
             "optionalContentGroups": sorted({s.ocg for s in pc.strokes if s.ocg} | {f.ocg for f in pc.fills if f.ocg}),
             "warnings": warnings}
