@@ -14,13 +14,14 @@ import numpy as np
 from ...classify.layers import category_of_name
 from .geometry import PT_MM, subpaths
 
-__all__ = ["Stroke", "Fill", "Line", "PageContent", "read_page", "assign_roles", "WALL", "LINES", "TEXT", "FILL"]
+__all__ = ["Stroke", "Fill", "Line", "PageContent", "read_page", "assign_roles", "WALL", "LINES", "TEXT", "FILL", "ANNOTATION"]
 
 #: Layer names the reader gives by style (the classifier maps "wall" and annotation by name).
 WALL = "PDF-WALL"
 TEXT = "PDF-TEXT"
 LINES = "pdf-lines"
 FILL = "pdf-fill"
+ANNOTATION = "PDF-ANNO-COLOUR"
 
 
 @dataclass(slots=True)
@@ -149,10 +150,17 @@ def assign_roles(strokes: list[Stroke], fills: list[Fill]) -> tuple[list[str], l
             named[ocg] = category_of_name(ocg) if ocg else None
         return named[ocg]
 
+    # Flat PDFs drawn mostly in black/grey: coloured thin strokes are dimensions and notes.
+    flat = not any(s.ocg for s in strokes)
+    lengths = [float(np.hypot(*np.diff(s.points, axis=0).T).sum()) for s in strokes]
+    neutral = sum(n for s, n in zip(strokes, lengths) if _grey(s.color)[0] < 0.2)
+    colour_is_annotation = flat and neutral >= 0.5 * max(sum(lengths), 1e-9)
     stroke_layers = []
     for s in strokes:
         if meaning(s.ocg):
             stroke_layers.append(s.ocg)
+        elif colour_is_annotation and _grey(s.color)[0] >= 0.5 and (heavy is None or round(s.width, 2) < heavy):
+            stroke_layers.append(ANNOTATION)
         elif heavy is not None and round(s.width, 2) >= heavy and not s.dashed:
             stroke_layers.append(WALL)
         else:
