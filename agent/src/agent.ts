@@ -56,6 +56,7 @@ export class Agent {
     this.edge = new EdgeClient({
       baseUrl: cfg.edgeUrl,
       token: cfg.token,
+      timeoutMs: cfg.edgeTimeoutMs,
       onRetry: (what, err, attempt) => {
         this.metrics.edgeRetries.inc();
         this.log.warn({ call: what, attempt, err: String(err) }, "edge call retried");

@@ -47,6 +47,8 @@ export const AgentEnv = z.object({
   AGENT_HTTP_PORT: int(0, 65535).default(9464),
   /** SIGTERM: active jobs get this long to finish before they are handed back to the edge. */
   SHUTDOWN_GRACE_SECONDS: int(0, 3600).default(30),
+  /** Time limit of one small edge call (heartbeat, progress, complete), s; transfers have none. */
+  EDGE_TIMEOUT_SECONDS: int(1, 300).default(15),
   /** Progress events to the edge at most this often per job (stage changes always go). */
   PROGRESS_INTERVAL_MS: int(0, 60000).default(500),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -56,6 +58,7 @@ export type AgentEnv = z.infer<typeof AgentEnv>;
 export interface AgentConfig {
   edgeUrl: string;
   token: string;
+  edgeTimeoutMs: number;
   redisUrl: string;
   agentId: string;
   concurrency: Record<Capability, number>;
@@ -93,6 +96,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     edgeUrl: e.EDGE_URL.replace(/\/+$/, ""),
     token: e.AGENT_TOKEN,
+    edgeTimeoutMs: e.EDGE_TIMEOUT_SECONDS * 1000,
     redisUrl: e.REDIS_URL,
     agentId: e.AGENT_ID,
     concurrency,

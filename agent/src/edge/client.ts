@@ -68,7 +68,8 @@ export class EdgeClient {
     const res = await this.#fetch("/api/agent/claim", {
       method: "POST",
       body: JSON.stringify({ capabilities, waitSeconds }),
-      signal: anySignal(signal, AbortSignal.timeout(waitSeconds * 1000 + this.#timeoutMs)),
+      signal,
+      timeoutMs: waitSeconds * 1000 + this.#timeoutMs,
     });
     if (res.status === 204) return null;
     return Lease.parse(await this.#json(res));
@@ -111,7 +112,7 @@ export class EdgeClient {
       let have = Math.max(0, await sizeOf(part));
       if (have >= lease.drawing.size) have = 0;
       const headers: Record<string, string> = have > 0 ? { Range: `bytes=${have}-` } : {};
-      const res = await this.#fetch(new URL(lease.drawingUrl).pathname, { headers, signal, lease: l, raw: true });
+      const res = await this.#fetch(new URL(lease.drawingUrl).pathname, { headers, signal, lease: l, timeoutMs: null });
       if (res.status !== 206) have = 0;
       const digest = createHash("sha256");
       if (have > 0) for await (const chunk of createReadStream(part, { end: have - 1 })) digest.update(chunk as Buffer);
@@ -140,7 +141,7 @@ export class EdgeClient {
         body: Readable.toWeb(createReadStream(file)) as ReadableStream,
         signal,
         lease: l,
-        longBody: true,
+        timeoutMs: null,
       });
       return Artifact.parse(await this.#json(res));
     });
@@ -162,13 +163,17 @@ export class EdgeClient {
 
   async #fetch(
     path: string,
-    init: { method?: string; body?: BodyInit; headers?: Record<string, string>; signal?: AbortSignal; lease?: Fenced; raw?: boolean; longBody?: boolean },
+    init: {
+      method?: string; body?: BodyInit; headers?: Record<string, string>; signal?: AbortSignal; lease?: Fenced;
+      /** Overall limit, ms; null for transfers (they may take minutes). Default: the client's timeoutMs. */
+      timeoutMs?: number | null;
+    },
   ): Promise<Response> {
     const headers = new Headers(init.headers);
     headers.set("Authorization", `Bearer ${this.#token}`);
     if (typeof init.body === "string") headers.set("Content-Type", "application/json");
-    // Big bodies and downloads get no overall timeout (they may take minutes); JSON calls do.
-    const timeout = init.raw || init.longBody ? undefined : AbortSignal.timeout(this.#timeoutMs);
+    const ms = init.timeoutMs === undefined ? this.#timeoutMs : init.timeoutMs;
+    const timeout = ms === null ? undefined : AbortSignal.timeout(ms);
     const res = await fetch(this.baseUrl + path, {
       method: init.method ?? "GET",
       headers,

@@ -26,13 +26,13 @@ export interface ConversionsOptions {
   attempts: number;
   /** First retry delay, ms (doubles each try, ±50 % jitter). Default 2000. */
   backoffMs: number;
-  /** BullMQ lock: a crashed agent's active job counts as stalled after this, ms. Default 20 000. */
+  /** BullMQ lock: a crashed agent's active job counts as stalled after this, ms. Default 10 000. */
   lockDurationMs: number;
-  /** How often stalled jobs are looked for, ms. Default 10 000. */
+  /** How often stalled jobs are looked for, ms. Default 5 000. */
   stalledIntervalMs: number;
 }
 
-export const CONVERSIONS_DEFAULTS: ConversionsOptions = { attempts: 3, backoffMs: 2000, lockDurationMs: 20_000, stalledIntervalMs: 10_000 };
+export const CONVERSIONS_DEFAULTS: ConversionsOptions = { attempts: 3, backoffMs: 2000, lockDurationMs: 10_000, stalledIntervalMs: 5_000 };
 
 /** Unfinished states: what a restarted agent takes back from Redis. */
 const UNFINISHED = ["active", "wait", "delayed", "prioritized", "waiting-children"] as const;

@@ -54,6 +54,7 @@ export async function convertJob(deps: JobDeps, current: () => HeldLease, signal
   const progress = new ProgressRelay(edge, () => fenced(current()), cfg.progressIntervalMs, (err) => current().controller.abort(err));
   const timed = async <T>(stage: string, fn: () => Promise<T>): Promise<T> => {
     throwIfAborted(signal);
+    log.debug({ jobId, stage }, "stage started");
     const t0 = performance.now();
     const out = await fn();
     deps.metrics.stage.observe({ stage }, (performance.now() - t0) / 1000);

@@ -7,7 +7,7 @@
  */
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -17,6 +17,8 @@ export const root = path.resolve(import.meta.dirname, "../../..");
 export const python = path.join(root, "converter/.venv/bin/python");
 const wrangler = path.join(root, "node_modules/.bin/wrangler");
 const node = process.execPath;
+/** Every agent's logs end up here when it exits (bench-out/ is ignored by git). */
+export const LOG_DIR = path.join(root, "agent/bench-out/test-logs");
 
 export const freePort = () =>
   new Promise<number>((resolve) => {
@@ -31,9 +33,9 @@ export function secretToken(prefix: string) {
   return { secret, hash: createHash("sha256").update(secret).digest("hex"), id: randomBytes(9).toString("base64url") };
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, log: () => string = () => "") {
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, log: () => string = () => "", died: () => boolean = () => false) {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+  while (Date.now() < deadline && !died()) {
     if (await check().catch(() => false)) return;
     await sleep(100);
   }
@@ -67,7 +69,7 @@ export async function startEdge(vars: Record<string, string> = {}): Promise<Edge
   let log = "";
   dev.stdout!.on("data", (d) => (log += d));
   dev.stderr!.on("data", (d) => (log += d));
-  await waitFor("wrangler dev", async () => dev.exitCode === null && (await fetch(`${url}/health`)).ok, 90_000, () => log);
+  await waitFor("wrangler dev", async () => (await fetch(`${url}/health`)).ok, 90_000, () => log, () => dev.exitCode !== null);
 
   const api: Edge["api"] = async (pathname, token, init = {}) => {
     const headers = new Headers(init.headers);
@@ -226,6 +228,9 @@ export async function startAgent(env: Record<string, string>): Promise<AgentProc
     });
   proc.on("exit", () => {
     for (const w of waiters) w();
+    // Kept for a look after a failed run: one JSON-lines file per agent life.
+    mkdirSync(LOG_DIR, { recursive: true });
+    writeFileSync(path.join(LOG_DIR, `${env.AGENT_ID ?? "agent"}-${proc.pid}.jsonl`), logs.map((l) => JSON.stringify(l)).join("\n") + `\n${stderr}`);
   });
   await waitForLog((l) => l.msg === "agent running" || l.msg === "agent failed to start", 120_000);
   return {
