@@ -222,3 +222,18 @@ describe("pairing", () => {
     expect((await call("/api/pairings/nope", null)).status).toBe(404);
   });
 });
+
+describe("publish defaults", () => {
+  it("without a deadline the group waits the default time for its kiosks", async () => {
+    const g = await newGroup();
+    const model = await makeModel();
+    const k = await kioskSocket(g, await kioskToken(g));
+    const res = await publishTo(g, await uploaderToken(), { modelId: model.id });
+    expect(res.status).toBe(202);
+    const pre = await k.next((m) => m.type === "prefetch");
+    expect(pre.switch.deadline - Date.now()).toBeGreaterThan(10_000);
+    k.send({ type: "ready", switchId: pre.switch.switchId });
+    await k.next(isFlipTo(model.id));
+    k.ws.close();
+  });
+});

@@ -138,7 +138,7 @@ export class KioskGroup extends DurableObject<Env> {
   /** Start a synchronised switch to `model` (flips at once when no kiosk is connected). */
   async publish(groupId: string, model: StoredModel, options: PublishOptions = {}): Promise<{ switchId: string; version: number }> {
     this.#store.adopt(groupId);
-    const { deadlineMs } = { ...PUBLISH_DEFAULTS, ...options };
+    const deadlineMs = options.deadlineMs ?? PUBLISH_DEFAULTS.deadlineMs;
     const pending = { switchId: randomId(9), model, deadline: Date.now() + deadlineMs };
     await this.#prepare([model]);
     this.#store.setPending(pending);

@@ -76,7 +76,8 @@ export class ModelView {
     const gltf = await this.#loader.parseAsync(glb, "");
     const rooms: string[] = [];
     gltf.scene.traverse((o) => {
-      if (o.userData?.category === "room" && typeof o.userData.name === "string") rooms.push(o.userData.name);
+      const name = roomName(o);
+      if (name) rooms.push(name);
     });
     return { id, root: gltf.scene, rooms };
   }
@@ -180,12 +181,13 @@ export class ModelView {
   #addLabels(root: Object3D): void {
     root.updateMatrixWorld(true);
     root.traverse((o) => {
-      if (o.userData?.category !== "room" || typeof o.userData.name !== "string") return;
+      const name = roomName(o);
+      if (!name) return;
       const box = new Box3().setFromObject(o);
       if (box.isEmpty()) return;
       const el = document.createElement("div");
       el.className = "room-label";
-      el.textContent = o.userData.name;
+      el.textContent = name;
       Object.assign(el.style, {
         font: "600 13px system-ui, sans-serif", color: "#fff", background: "rgba(0,0,0,.55)", padding: "2px 6px",
         borderRadius: "4px", whiteSpace: "nowrap",
@@ -206,15 +208,15 @@ export class ModelView {
     this.#labelObjects = [];
   }
 
-  #highlight(roomName: string | null): void {
+  #highlight(room: string | null): void {
     for (const [mesh, material] of this.#highlighted) {
       (Array.isArray(mesh.material) ? mesh.material : [mesh.material]).forEach((m) => m.dispose());
       mesh.material = material;
     }
     this.#highlighted.clear();
-    if (!roomName || !this.#current) return;
+    if (!room || !this.#current) return;
     this.#current.root.traverse((o) => {
-      if (o.userData?.category !== "room" || o.userData.name !== roomName) return;
+      if (roomName(o) !== room) return;
       o.traverse((m) => {
         const mesh = m as Mesh;
         if (!mesh.isMesh) return;
@@ -224,6 +226,16 @@ export class ModelView {
       });
     });
   }
+}
+
+/**
+ * The room a node stands for: the converter writes one node per room with extras {category: "room",
+ * name, area}; group nodes ("rooms") carry the category but no area. (GLTFLoader copies extras to
+ * userData, where `name` is the room's name, not the node's.)
+ */
+export function roomName(o: Object3D): string | null {
+  const u = o.userData;
+  return u?.category === "room" && typeof u.area === "number" && typeof u.name === "string" ? u.name : null;
 }
 
 const TEXTURE_KEYS = ["map", "normalMap", "roughnessMap", "metalnessMap", "aoMap", "emissiveMap", "alphaMap"] as const;
