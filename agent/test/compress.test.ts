@@ -10,7 +10,9 @@ import { promisify } from 'node:util';
 import type { Document, mat4, Node } from '@gltf-transform/core';
 import { MathUtils } from '@gltf-transform/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Document as GltfDocument } from '@gltf-transform/core';
 import { fitBox } from '../src/compress/boxes.ts';
+import { dedupPrimitiveData } from '../src/compress/dedup.ts';
 import { COMPRESS_DEFAULTS, compressGlb, createIO } from '../src/compress/index.ts';
 
 const run = promisify(execFile);
@@ -336,5 +338,27 @@ describe('fitBox', () => {
     [flipped[1], flipped[2]] = [flipped[2], flipped[1]];
     expect(fitBox(plain.corners, flipped, 0.001, out)).toBe(false);
     expect(fitBox(plain.corners, plain.tris, 0.001, out)).toBe(true);
+  });
+});
+
+describe('dedupPrimitiveData', () => {
+  it('shares the accessors of primitives identical in every accessor, and only those', () => {
+    const doc = new GltfDocument();
+    const buffer = doc.createBuffer();
+    const prim = (xs: number[], idx: number[]) =>
+      doc
+        .createPrimitive()
+        .setAttribute('POSITION', doc.createAccessor().setType('VEC3').setArray(new Float32Array(xs)).setBuffer(buffer))
+        .setIndices(doc.createAccessor().setType('SCALAR').setArray(new Uint16Array(idx)).setBuffer(buffer));
+    const tri = [0, 0, 0, 1, 0, 0, 0, 0, 1];
+    const a = prim(tri, [0, 1, 2]);
+    const b = prim(tri, [0, 1, 2]); // same data, other accessors
+    const c = prim(tri, [0, 2, 1]); // same positions, other indices: left alone
+    for (const p of [a, b, c]) doc.createMesh().addPrimitive(p);
+    expect(dedupPrimitiveData(doc)).toBe(1);
+    expect(b.getAttribute('POSITION')).toBe(a.getAttribute('POSITION'));
+    expect(b.getIndices()).toBe(a.getIndices());
+    expect(c.getAttribute('POSITION')).not.toBe(a.getAttribute('POSITION'));
+    expect(doc.getRoot().listAccessors()).toHaveLength(4);
   });
 });
