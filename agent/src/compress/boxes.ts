@@ -52,7 +52,9 @@ export function instanceBoxes(doc: Document, opts: BoxInstancingOptions): BoxIns
     for (const prim of mesh.listPrimitives()) {
       const found = findBoxes(prim, opts.tolerance);
       if (!found || found.count < opts.min) continue;
-      ext ??= doc.createExtension(EXTMeshGPUInstancing);
+      // Required: the boxes are gone from the original meshes, so a reader that ignored the
+      // extension would draw one unit box per batch instead of the doors and windows.
+      ext ??= doc.createExtension(EXTMeshGPUInstancing).setRequired(true);
       const material = prim.getMaterial();
       let unit = unitBoxes.get(material);
       if (!unit) {

@@ -12,7 +12,8 @@
  * 65 535 (1.4 cm for the 900 m generated plan, under 2 mm for a 100 m building).
  *
  * Readers need the meshopt decoder (three.js: `GLTFLoader.setMeshoptDecoder(MeshoptDecoder)`,
- * glTF-Transform: `createIO()` below); EXT_mesh_gpu_instancing is optional for them.
+ * glTF-Transform: `createIO()` below) and EXT_mesh_gpu_instancing (three.js makes InstancedMesh of
+ * it); both are listed in extensionsRequired, with KHR_mesh_quantization.
  */
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import type { Document } from '@gltf-transform/core';
