@@ -17,13 +17,16 @@ try {
 }
 
 const agent = new Agent(cfg);
-let signals = 0;
+let firstSignalAt = 0;
 const onSignal = (sig: NodeJS.Signals) => {
-  if (++signals > 1) {
+  // A terminal's Ctrl-C and a supervisor's TERM often arrive together: only a later, second signal forces.
+  if (firstSignalAt && Date.now() - firstSignalAt > 2000) {
     agent.log.warn({ sig }, "second signal: stopping now");
     agent.pool.close().finally(() => process.exit(130));
     return;
   }
+  if (firstSignalAt) return;
+  firstSignalAt = Date.now();
   agent.stop().then(
     () => process.exit(0),
     (err) => {
