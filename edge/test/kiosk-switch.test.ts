@@ -90,7 +90,7 @@ describe("synchronised switch", () => {
     b.send({ type: "status", version: 0, modelId: m2.id, ready: true }); // status with the model counts too
     const flip = await a.next(isFlipTo(m2.id));
     expect(flip.changes).toHaveLength(1);
-    expect((await kioskGroup(env, g).snapshot(g)).model!.id).toBe(m2.id);
+    expect((await kioskGroup(env, g).snapshot(g))!.model!.id).toBe(m2.id);
     a.ws.close();
     b.ws.close();
   });

@@ -158,7 +158,7 @@ describe("eviction and hibernation", () => {
     await evictDurableObject(stub, { webSockets: "close" });
     const snap = await stub.snapshot(g);
     expect(snap).toMatchObject({ version: 2, model: { id: model.id, sha256: model.sha256 }, scene: { highlightRoom: "Hall" } });
-    expect(snap.model!.url).toMatch(/^\/dl\//);
+    expect(snap!.model!.url).toMatch(/^\/dl\//);
   });
 });
 
@@ -180,5 +180,19 @@ describe("browser sockets", () => {
     // Only for WebSocket upgrades: a plain request cannot smuggle a token in that header.
     const plain = await call(`/api/kiosk/groups/${g}/state`, null, { headers: { "Sec-WebSocket-Protocol": `cad-kiosk, bearer.${token}` } });
     expect(plain.status).toBe(401);
+  });
+});
+
+describe("unknown groups", () => {
+  it("state and scene of a group that does not exist are 404, malformed names too", async () => {
+    const up = await uploaderToken();
+    expect((await call("/api/kiosk/groups/no-such-group/state", up)).status).toBe(404);
+    expect((await patchScene("no-such-group", up, { floor: 1 })).status).toBe(404);
+    expect((await call(`/api/kiosk/groups/${"x".repeat(80)}/state`, up)).status).toBe(404);
+    // A group created later is found then.
+    const g = `late${Date.now().toString(36)}`;
+    expect((await call(`/api/kiosk/groups/${g}/state`, up)).status).toBe(404);
+    await ensureGroup(g);
+    expect((await call(`/api/kiosk/groups/${g}/state`, up)).status).toBe(200);
   });
 });

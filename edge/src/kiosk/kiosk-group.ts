@@ -45,6 +45,8 @@ export class KioskGroup extends DurableObject<Env> {
   #waiting: Set<string> | null = null;
   #signed = new Map<string, { model: KioskModel; renewAt: number }>();
   #presenceTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Who gets broadcasts: kiosks once they said hello, and staff consoles. Null = rebuild from attachments. */
+  #audience: Map<WebSocket, PeerState["role"]> | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -69,6 +71,7 @@ export class KioskGroup extends DurableObject<Env> {
       ready: false, readyFor: null, error: null, clockOffsetMs: null, rttMs: null });
     // Staff consoles get the state and presence at once; kiosks speak first (hello with their version).
     if (peer.role === "staff") {
+      this.#audience?.set(server, "staff");
       await this.#prepare([this.#store.state.model, this.#store.pending?.model]);
       this.#send(server, this.#stateMessage());
       this.#send(server, { type: "presence", kiosks: this.presence() });
@@ -119,6 +122,7 @@ export class KioskGroup extends DurableObject<Env> {
   }
 
   async #gone(ws: WebSocket): Promise<void> {
+    this.#audience?.delete(ws);
     const peer = attachment(ws);
     if (peer.role !== "kiosk" || !peer.hello) return;
     const row = this.#store.kiosk(peer.id);
@@ -130,8 +134,9 @@ export class KioskGroup extends DurableObject<Env> {
 
   // ---- RPC (called by the Worker after it authorised the caller) ----
 
-  snapshot(groupId: string): Promise<GroupSnapshot> {
-    this.#store.adopt(groupId);
+  /** The group's state, or null when no such group exists. */
+  async snapshot(groupId: string): Promise<GroupSnapshot | null> {
+    if (!(await this.#known(groupId))) return null;
     return this.#snapshot();
   }
 
@@ -151,9 +156,9 @@ export class KioskGroup extends DurableObject<Env> {
     return { switchId: pending.switchId, version: this.#store.state.version };
   }
 
-  /** Change the scene: committed and pushed at once. */
-  async setScene(groupId: string, patch: ScenePatch): Promise<GroupSnapshot> {
-    this.#store.adopt(groupId);
+  /** Change the scene: committed and pushed at once. Null when no such group exists. */
+  async setScene(groupId: string, patch: ScenePatch): Promise<GroupSnapshot | null> {
+    if (!(await this.#known(groupId))) return null;
     await this.#prepare([this.#store.state.model, this.#store.pending?.model]);
     this.#broadcast(this.#deltaMessage([this.#store.commit({ scene: patch })]));
     return this.#snapshotNow();
@@ -183,6 +188,7 @@ export class KioskGroup extends DurableObject<Env> {
   revoke(kioskId: string): number {
     let closed = 0;
     for (const ws of this.ctx.getWebSockets(`k:${kioskId}`)) {
+      this.#audience?.delete(ws);
       this.#send(ws, { type: "error", code: "revoked", message: "this kiosk's token was revoked" });
       try {
         ws.close(4401, "token revoked");
@@ -222,6 +228,7 @@ export class KioskGroup extends DurableObject<Env> {
       // A kiosk that reconnects before its old socket timed out: the new socket replaces the old.
       for (const other of this.ctx.getWebSockets(`k:${peer.id}`)) {
         if (other === ws) continue;
+        this.#audience?.delete(other);
         try {
           other.close(4000, "replaced by a newer connection");
         } catch {
@@ -232,6 +239,7 @@ export class KioskGroup extends DurableObject<Env> {
     const changes = this.#store.changesSince(version);
     this.#send(ws, changes ? this.#deltaMessage(changes) : this.#stateMessage());
     const next = setPeer(ws, { ...peer, hello: true, version, appVersion });
+    this.#audience?.set(ws, peer.role);
     if (peer.role !== "kiosk") return;
     this.#remember(next, reconnect ? undefined : Date.now());
     const pending = this.#store.pending;
@@ -358,18 +366,41 @@ export class KioskGroup extends DurableObject<Env> {
     }
   }
 
-  /** One serialisation, every socket of a role (kiosks only once they said hello), or all of them. */
+  /** One serialisation, every listening socket (of one role, when given). */
   #broadcast(msg: ServerMessage, role?: PeerState["role"]): void {
     const text = JSON.stringify(msg);
-    for (const ws of this.ctx.getWebSockets(role)) {
-      if (role === "staff" || attachment(ws).hello || attachment(ws).role === "staff") {
-        try {
-          ws.send(text);
-        } catch {
-          // As in #send.
-        }
+    for (const [ws, r] of this.#listeners()) {
+      if (role && r !== role) continue;
+      try {
+        ws.send(text);
+      } catch {
+        // As in #send.
       }
     }
+  }
+
+  /** The audience, rebuilt from the sockets' attachments once per wake-up (not once per broadcast). */
+  #listeners(): Map<WebSocket, PeerState["role"]> {
+    if (!this.#audience) {
+      this.#audience = new Map();
+      for (const ws of this.ctx.getWebSockets()) {
+        const p = attachment(ws);
+        if (p.role === "staff" || p.hello) this.#audience.set(ws, p.role);
+      }
+    }
+    return this.#audience;
+  }
+
+  /**
+   * Whether `groupId` is a kiosk group: known once adopted; otherwise D1 is asked once (so routes that
+   * only touch the object need no D1 round trip of their own).
+   */
+  async #known(groupId: string): Promise<boolean> {
+    if (this.#store.state.groupId === groupId) return true;
+    const row = await this.env.DB.prepare("SELECT id FROM kiosk_groups WHERE id = ?").bind(groupId).first();
+    if (!row) return false;
+    this.#store.adopt(groupId);
+    return true;
   }
 }
 

@@ -1,6 +1,6 @@
 import { Hono, type Context } from "hono";
 import { and, eq, isNull } from "drizzle-orm";
-import { PairingClaim, PublishRequest, ScenePatch, type KioskPresence } from "@cad-kiosk/schema";
+import { Id, PairingClaim, PublishRequest, ScenePatch, type KioskPresence } from "@cad-kiosk/schema";
 import { assertKioskGroup, requireAny, requireStaff } from "../auth/middleware.ts";
 import { ApiError, notFound } from "../errors.ts";
 import { db, tables } from "../lib/db.ts";
@@ -16,10 +16,21 @@ const viewer = requireStaff("viewer");
 const uploader = requireStaff("uploader");
 const admin = requireStaff("admin");
 
-/** The group of the route, if the caller may touch it (a kiosk only its own) and it exists. */
-async function groupOf(c: Context<AppEnv>) {
+/** The route's group id, if the caller may touch it (a kiosk only its own group). */
+function scopedGroupId(c: Context<AppEnv>): string {
   const groupId = c.req.param("id")!;
   assertKioskGroup(c.get("principal"), groupId);
+  if (!Id.safeParse(groupId).success) throw notFound("kiosk group"); // no object for a malformed name
+  return groupId;
+}
+
+const notFoundGroup = (): never => {
+  throw notFound("kiosk group");
+};
+
+/** The route's group, if the caller may touch it and it exists. */
+async function groupOf(c: Context<AppEnv>) {
+  const groupId = scopedGroupId(c);
   const group = await db(c.env).query.kioskGroups.findFirst({ where: eq(tables.kioskGroups.id, groupId) });
   if (!group) throw notFound("kiosk group");
   return group;
@@ -50,9 +61,10 @@ export const kioskRoutes = new Hono<AppEnv>()
     headers.set("X-Kiosk-Peer", JSON.stringify(peer));
     return kioskGroup(c.env, group.id).fetch(new Request(c.req.raw, { headers }));
   })
+  // The group's object checks the group exists (once), so these two need no D1 query of their own.
   .get("/groups/:id/state", kioskOrStaff, async (c) => {
-    const group = await groupOf(c);
-    return c.json(await kioskGroup(c.env, group.id).snapshot(group.id));
+    const groupId = scopedGroupId(c);
+    return c.json((await kioskGroup(c.env, groupId).snapshot(groupId)) ?? notFoundGroup());
   })
   // Every kiosk token of the group, online or not.
   .get("/groups/:id/presence", viewer, async (c) => {
@@ -75,9 +87,9 @@ export const kioskRoutes = new Hono<AppEnv>()
     return c.json(started, 202);
   })
   .patch("/groups/:id/scene", uploader, async (c) => {
-    const group = await groupOf(c);
+    const groupId = scopedGroupId(c);
     const patch = await jsonBody(c, ScenePatch);
-    return c.json(await kioskGroup(c.env, group.id).setScene(group.id, patch));
+    return c.json((await kioskGroup(c.env, groupId).setScene(groupId, patch)) ?? notFoundGroup());
   })
   .post("/pairings/claim", admin, async (c) => {
     const { hash: _secretHash, ...token } = await claimPairing(c.env, await jsonBody(c, PairingClaim));
