@@ -41,7 +41,7 @@ export function instanceBoxes(doc: Document, opts: BoxInstancingOptions): BoxIns
   const wanted = new Set(opts.categories);
   const unitBoxes = new Map<Material | null, Mesh>();
   let ext: EXTMeshGPUInstancing | null = null;
-  const buffer = doc.getRoot().listBuffers()[0] ?? doc.createBuffer();
+  let sharedBuffer: Buffer | null = null;
 
   for (const node of doc.getRoot().listNodes()) {
     const category = (node.getExtras() as { category?: unknown }).category;
@@ -52,6 +52,7 @@ export function instanceBoxes(doc: Document, opts: BoxInstancingOptions): BoxIns
     for (const prim of mesh.listPrimitives()) {
       const found = findBoxes(prim, opts.tolerance);
       if (!found || found.count < opts.min) continue;
+      const buffer = (sharedBuffer ??= doc.getRoot().listBuffers()[0] ?? doc.createBuffer());
       // Required: the boxes are gone from the original meshes, so a reader that ignored the
       // extension would draw one unit box per batch instead of the doors and windows.
       ext ??= doc.createExtension(EXTMeshGPUInstancing).setRequired(true);
