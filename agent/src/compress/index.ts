@@ -140,6 +140,7 @@ export async function compressGlb(
   options: Partial<CompressOptions> = {},
 ): Promise<CompressResult> {
   const started = performance.now();
+  resolveOptions(options); // bad options fail before any work
   const io = await createIO();
   let bytes: Uint8Array | null = new Uint8Array(await readFile(input));
   const bytesBefore = bytes.byteLength;
