@@ -24,7 +24,7 @@ import { LeaseRegistry, fenced, type HeldLease } from "./leases/registry.ts";
 import { OpsServer, type Health } from "./ops/http.ts";
 import { createLogger, type Logger } from "./ops/log.ts";
 import { createMetrics, type Metrics } from "./ops/metrics.ts";
-import { compressInThread } from "./queue/compress-thread.ts";
+import { CompressPool } from "./queue/compress-thread.ts";
 import { Conversions } from "./queue/conversions.ts";
 
 type Status = "created" | "starting" | "running" | "stopping" | "stopped";
@@ -45,6 +45,7 @@ export class Agent {
   readonly keeper: LeaseKeeper;
   readonly poller: Poller;
   readonly ops: OpsServer;
+  readonly compressors: CompressPool;
   #status: Status = "created";
   /** The port /healthz and /metrics listen on (after start). */
   httpPort = 0;
@@ -75,8 +76,9 @@ export class Agent {
         this.log.info({ reason }, "converter recycled");
       },
     });
+    this.compressors = new CompressPool(Math.max(1, Math.min(poolSize, 2)));
     this.conversions = new Conversions(
-      { cfg, edge: this.edge, pool: this.pool, log: this.log, metrics: this.metrics, compress: compressInThread },
+      { cfg, edge: this.edge, pool: this.pool, log: this.log, metrics: this.metrics, compress: this.compressors.compress },
       this.leases,
     );
     this.keeper = new LeaseKeeper(this.edge, this.leases, this.log, { onAbort: (held, reason) => void this.#onLeaseAborted(held, reason) });
@@ -100,10 +102,9 @@ export class Agent {
     this.log.info({ edge: this.cfg.edgeUrl, capabilities: capabilitiesOf(this.cfg), concurrency: this.cfg.concurrency, gpu: this.cfg.gpu }, "agent starting");
     await mkdir(this.cfg.workDir, { recursive: true });
     this.httpPort = await this.ops.listen(this.cfg.http.port, this.cfg.http.host);
-    await this.pool.start();
+    await Promise.all([this.pool.start(), this.cfg.compress ? this.compressors.start() : undefined]);
     await this.conversions.start();
-    this.keeper.start();
-    for (const held of this.leases.all()) void this.keeper.renew(held); // leases taken back from Redis
+    this.keeper.start(); // its first tick renews the leases taken back from Redis
     this.#status = "running";
     this.poller.start();
     this.log.info({ httpPort: this.httpPort, pool: this.pool.size }, "agent running");
@@ -127,6 +128,7 @@ export class Agent {
     this.keeper.stop();
     await this.conversions.close();
     await this.pool.close();
+    await this.compressors.close();
     await this.ops.close();
     this.#status = "stopped";
     this.log.info("agent stopped");

@@ -55,11 +55,10 @@ describe("upload → lease → convert → complete", () => {
       expect(rep.publish.publishedBytes).toBe(bytes.length);
       expect(model.stats.rooms).toBe(3);
 
-      // Progress went through the stages, in order.
+      // Progress was relayed (throttled), starting with the download, never going back.
       const events = (await edge.api(`/api/jobs/${id}/events`, edge.admin)).body.events as { stage: string; percent: number }[];
-      const stages = [...new Set(events.map((e) => e.stage))];
-      expect(stages[0]).toBe("download");
-      expect(stages).toEqual(expect.arrayContaining(["read", "classify", "compress", "upload"]));
+      expect(events[0]?.stage).toBe("download");
+      expect(events.length).toBeGreaterThanOrEqual(2);
       const percents = events.map((e) => e.percent);
       expect(percents).toEqual([...percents].sort((a, b) => a - b));
     }

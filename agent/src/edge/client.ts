@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { rename, stat } from "node:fs/promises";
+import { readFile, rename, stat } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import {
@@ -47,6 +47,9 @@ export interface EdgeClientOptions {
 }
 
 type Fenced = { jobId: string; fence: number };
+
+/** Artifacts up to this size are sent from memory. */
+const SMALL_BODY = 8 * 1024 * 1024;
 
 export class EdgeClient {
   readonly baseUrl: string;
@@ -135,10 +138,12 @@ export class EdgeClient {
   uploadArtifact(l: Fenced, kind: ArtifactKind, file: string, contentType: string, signal?: AbortSignal): Promise<z.infer<typeof Artifact>> {
     return this.#call(`upload ${kind}`, l, signal, async () => {
       const { size } = await stat(file);
+      // Small files go as one buffer (no stream set-up); big ones stream, never whole in memory.
+      const body = size <= SMALL_BODY ? await readFile(file) : (Readable.toWeb(createReadStream(file)) as ReadableStream);
       const res = await this.#fetch(`/api/agent/jobs/${l.jobId}/artifacts/${kind}?fence=${l.fence}`, {
         method: "PUT",
         headers: { "Content-Type": contentType, "Content-Length": String(size) },
-        body: Readable.toWeb(createReadStream(file)) as ReadableStream,
+        body: body as BodyInit,
         signal,
         lease: l,
         timeoutMs: null,

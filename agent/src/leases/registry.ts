@@ -21,15 +21,19 @@ export const fenced = (h: HeldLease) => ({ jobId: h.lease.job.id, fence: h.lease
 export class LeaseRegistry extends EventEmitter<{ released: [Capability]; held: [Capability] }> {
   readonly #byJob = new Map<string, HeldLease>();
 
-  /** Hold a lease; a newer fence for a job already held replaces the old one (same job, re-leased). */
-  hold(lease: Lease): HeldLease {
+  /**
+   * Hold a lease; a newer fence for a job already held replaces the old one (same job, re-leased).
+   * `fresh`: just claimed. A lease taken back from Redis after a restart is not: it is renewed (and so
+   * checked with the edge) before anything else.
+   */
+  hold(lease: Lease, fresh = true): HeldLease {
     const prev = this.#byJob.get(lease.job.id);
     if (prev && prev.lease.fence >= lease.fence) return prev;
     const held: HeldLease = {
       lease,
       capability: lease.job.capability,
       leaseMs: Math.max(5_000, lease.leaseExpiresAt - lease.job.updatedAt),
-      renewedAt: Date.now(),
+      renewedAt: fresh ? Date.now() : 0,
       controller: prev?.controller.signal.aborted === false ? prev.controller : new AbortController(),
     };
     this.#byJob.set(lease.job.id, held);

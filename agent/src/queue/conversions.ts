@@ -78,7 +78,7 @@ export class Conversions {
       this.#queues.set(capability, queue);
       // Leases left in Redis by an earlier life of this agent: hold them again (the keeper renews them).
       for (const job of await queue.getJobs([...UNFINISHED])) {
-        if (job?.data) this.#leases.hold(job.data);
+        if (job?.data) this.#leases.hold(job.data, false);
       }
       const worker = new Worker<Lease>(queueName(capability), (job) => this.#process(job), {
         connection, prefix, concurrency,
@@ -157,7 +157,7 @@ export class Conversions {
   async #process(job: BullJob<Lease>): Promise<{ status: Job["status"]; modelId: string | null }> {
     const jobId = job.id!;
     let held = this.#leases.get(jobId);
-    if (!held || held.lease.fence < job.data.fence) held = this.#leases.hold(job.data);
+    if (!held || held.lease.fence < job.data.fence) held = this.#leases.hold(job.data, false);
     const signal = held.controller.signal;
     const log = this.#deps.log.child({ jobId, fence: held.lease.fence, attempt: job.attemptsMade + 1 });
     const t0 = performance.now();

@@ -1,13 +1,14 @@
 /**
- * Relays a job's progress to the edge, throttled: at most one event per `intervalMs`, except that a
- * new stage always goes at once. Sends are chained so the edge sees them in order; a failed send is
- * dropped (progress is advisory), but a lost lease aborts the job.
+ * Relays a job's progress to the edge, throttled: the first event at once, then at most one per
+ * `intervalMs`, always the latest (stage and percent). Every event costs the edge a D1 write and a
+ * push to watchers, so a job of a second sends two or three, not one per converter stage. Sends are
+ * chained so the edge sees them in order; a failed send is dropped (progress is advisory), but a lost
+ * lease aborts the job.
  */
 import type { EdgeClient } from "../edge/client.ts";
 import { LeaseLost } from "../errors.ts";
 
 export class ProgressRelay {
-  #lastStage = "";
   #lastAt = 0;
   #lastPercent = -1;
   #chain: Promise<void> = Promise.resolve();
@@ -30,7 +31,7 @@ export class ProgressRelay {
   report(stage: string, percent: number, message?: string): void {
     const p = Math.max(this.#lastPercent, Math.round(percent));
     const now = Date.now();
-    if (stage !== this.#lastStage || now - this.#lastAt >= this.intervalMs) {
+    if (now - this.#lastAt >= this.intervalMs) {
       this.#send(stage, p, message);
     } else {
       this.#pending = { stage, percent: p, message };
@@ -62,7 +63,6 @@ export class ProgressRelay {
   }
 
   #send(stage: string, percent: number, message?: string): void {
-    this.#lastStage = stage;
     this.#lastAt = Date.now();
     this.#lastPercent = percent;
     this.#chain = this.#chain.then(() =>

@@ -113,7 +113,7 @@ export async function upload(edge: Edge, bytes: Uint8Array, filename = "plan.dxf
   if (created.status !== 201) throw new Error(`tus create: ${created.status} ${await created.text()}`);
   const location = new URL(created.headers.get("Location")!, edge.url).href;
   const patched = await fetch(location, {
-    method: "PATCH", headers: { ...tus, "Content-Type": "application/offset+octet-stream", "Upload-Offset": "0" }, body: bytes,
+    method: "PATCH", headers: { ...tus, "Content-Type": "application/offset+octet-stream", "Upload-Offset": "0" }, body: bytes as BodyInit,
   });
   if (patched.status !== 204) throw new Error(`tus patch: ${patched.status} ${await patched.text()}`);
   const jobId = patched.headers.get("X-Job-Id");
