@@ -20,6 +20,7 @@ import numpy as np
 from ...options import Options
 from ...plan.model import Path, Plan, Region, Text
 from .image import load_image
+from .snap import snap_to_wall
 from .walls import mask_polygons, wall_mask
 
 __all__ = ["read_image", "read_pdf_page_image", "plan_from_image", "DOOR_BOX_M", "PDF_RENDER_DPI"]
@@ -136,8 +137,14 @@ def plan_from_image(rgb: np.ndarray, options: Options, texts: list, ppm_hint, pr
     for ring, holes in mask_polygons(mask):
         plan.regions.append(Region(to_m(ring), [to_m(hh) for hh in holes], prefix + "SCAN-WALL", kind="SCAN"))
     plan.entity_counts["wall region"] = len(plan.regions)
+    snapped = 0
     for d in found:
         x0, y0, x1, y1 = d.box
+        if d.kind in ("door", "window"):
+            gap = snap_to_wall(d.box, mask)
+            if gap is not None:
+                (x0, y0, x1, y1), _ = gap
+                snapped += 1
         rect = to_m(np.array([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], dtype=np.float64))
         plan.paths.append(Path(rect, prefix + LAYERS[d.kind], closed=True, kind="SCAN"))
         plan.entity_counts[d.kind + " symbol"] += 1
@@ -148,7 +155,7 @@ def plan_from_image(rgb: np.ndarray, options: Options, texts: list, ppm_hint, pr
     if not texts:
         warnings.append("rooms are unnamed: the image has no text layer (no OCR)")
     info = {"path": "raster", "pixelsPerMetre": round(ppm, 2), "scaleSource": source, "imageSize": [w, h],
-            "walls": wall_info, "detector": det_info, "counts": counts,
+            "walls": wall_info, "detector": det_info, "counts": counts, "snappedToWallGaps": snapped,
             "detections": [{"kind": d.kind, "score": round(d.score, 3),
                             "box": [round(v, 1) for v in d.box]} for d in found],
             "seconds": {"walls+detect": round(t_det - t0, 3)}, "warnings": warnings}
