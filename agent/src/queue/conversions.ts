@@ -241,13 +241,15 @@ export class Conversions {
   }
 
   async #checkRedisPolicy(redis: Redis): Promise<void> {
+    let policy: string | undefined;
     try {
-      const [, policy] = (await redis.config("GET", "maxmemory-policy")) as [string, string];
-      if (policy !== "noeviction") {
-        this.#deps.log.warn({ policy }, "redis maxmemory-policy should be noeviction (BullMQ loses jobs otherwise)");
-      }
+      policy = ((await redis.config("GET", "maxmemory-policy")) as [string, string])[1];
     } catch {
-      // CONFIG may be disabled on managed Redis
+      this.#deps.log.warn("cannot read redis maxmemory-policy (CONFIG disabled?); it must be noeviction");
+      return;
+    }
+    if (policy !== "noeviction") {
+      throw new Error(`redis maxmemory-policy is ${policy}; BullMQ needs noeviction (else Redis may drop queued jobs)`);
     }
   }
 }
