@@ -28,6 +28,8 @@ _JOIN = 0.02
 _FURNITURE_EXTENT = 3.0
 #: Most wall length per m² of a network's hull (rooms 1 m apart); denser networks are grids, hatches.
 _MAX_DENSITY = 2.0
+#: Polylines longer than this (vertices) are simplified to this tolerance (m) first.
+_SIMPLIFY_ABOVE, _SIMPLIFY = 64, 0.003
 _CURVES = frozenset({"ARC", "CIRCLE", "ELLIPSE", "SPLINE", "HELIX"})
 
 
@@ -39,8 +41,22 @@ def _candidates(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     for p in paths:
         straight = p.arc is None and p.kind not in _CURVES and len(p.points) >= 2 and p.group == 0
         small = p.closed and float(np.max(np.ptp(p.points, axis=0))) < _FURNITURE_EXTENT if straight else True
-        (take if straight and not small and not _is_leaf(p, hinges) else rest).append(p)
+        if straight and not small and not _is_leaf(p, hinges):
+            take.append(_simplified(p))
+        else:
+            rest.append(p)
     return take, rest
+
+
+def _simplified(p: Path) -> Path:
+    """A long polyline with its needless vertices dropped (a traced outline has millions)."""
+    if len(p.points) <= _SIMPLIFY_ABOVE:
+        return p
+    ring = np.vstack((p.points, p.points[:1])) if p.closed else p.points
+    pts = shapely.get_coordinates(shapely.simplify(shapely.linestrings(ring), _SIMPLIFY))
+    if p.closed and len(pts) > 3:
+        pts = pts[:-1]
+    return Path(pts, p.layer, p.closed and len(pts) > 2, p.kind, p.group, p.block, p.width)
 
 
 def _is_leaf(p: Path, hinges: np.ndarray) -> bool:
@@ -56,7 +72,7 @@ def _is_leaf(p: Path, hinges: np.ndarray) -> bool:
     return False
 
 
-def _network(segs: np.ndarray, min_network: float) -> np.ndarray:
+def _network(segs: np.ndarray, owners: np.ndarray, min_network: float) -> np.ndarray:
     """Mask of the segments in a connected network of at least ``min_network`` m.
 
     Lines join where they touch, and across the gaps of openings: a line's end faces another
@@ -70,11 +86,14 @@ def _network(segs: np.ndarray, min_network: float) -> np.ndarray:
     tree = shapely.STRtree(lines)
     a, b = tree.query(lines, predicate="dwithin", distance=_JOIN)
     u = (segs[:, 2:] - segs[:, :2]) / np.maximum(length, 1e-9)[:, None]
-    origin = np.concatenate((segs[:, :2] - u * _JOIN, segs[:, 2:] + u * _JOIN))
-    out = np.concatenate((-u, u))
+    # Rays from the ends of paths only (a polyline's inner vertices are joined already).
+    first = np.r_[True, owners[1:] != owners[:-1]]
+    last = np.r_[owners[1:] != owners[:-1], True]
+    origin = np.concatenate((segs[first, :2] - u[first] * _JOIN, segs[last, 2:] + u[last] * _JOIN))
+    out = np.concatenate((-u[first], u[last]))
+    own = np.concatenate((np.flatnonzero(first), np.flatnonzero(last)))
     rays = shapely.linestrings(np.stack((origin, origin + out * MAX_PASSAGE), axis=1))
     ri, li = tree.query(rays, predicate="intersects")
-    own = np.tile(np.arange(len(segs)), 2)
     keep = li != own[ri]
     ri, li = ri[keep], li[keep]
     if len(ri):
@@ -116,8 +135,8 @@ def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def network_share(paths: list[Path], min_network: float = MIN_NETWORK) -> float:
     """Total length (m) of ``paths``' straight lines that join into large networks."""
     take, _ = _candidates(paths)
-    segs, _ = segments_of(take)
-    keep = _network(segs, min_network)
+    segs, owners = segments_of(take)
+    keep = _network(segs, owners, min_network)
     return float(np.hypot(segs[keep, 2] - segs[keep, 0], segs[keep, 3] - segs[keep, 1]).sum()) if len(segs) else 0.0
 
 
@@ -131,7 +150,7 @@ def single_line_walls(paths: list[Path], thickness: float, min_network: float = 
     """
     take, rest = _candidates(paths)
     segs, owners = segments_of(take)
-    keep = _network(segs, min_network)
+    keep = _network(segs, owners, min_network)
     if not keep.any():
         return [], paths
     segs, owners = segs[keep], owners[keep]

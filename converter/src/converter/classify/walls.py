@@ -92,11 +92,15 @@ def pair_segments(segs: np.ndarray, tmin: float, tmax: float, veto: Veto | None 
     ok = length > tmin
     u = np.zeros_like(d)
     u[ok] = d[ok] / length[ok, None]
-    # Candidates: boxes within tmax (one bulk query), then parallel, then truly within tmax.
-    lo, hi = np.minimum(segs[:, :2], segs[:, 2:]), np.maximum(segs[:, :2], segs[:, 2:])
+    # Candidates: boxes within tmax (one bulk query), then parallel, then truly within tmax. Only
+    # segments longer than tmin can pair (overlap ≥ distance ≥ tmin): the dense vertices of curves
+    # and traced outlines never enter the query, which would otherwise pair each with thousands.
+    cand = np.flatnonzero(ok)
+    lo, hi = np.minimum(segs[cand, :2], segs[cand, 2:]), np.maximum(segs[cand, :2], segs[cand, 2:])
     tree = shapely.STRtree(shapely.box(lo[:, 0], lo[:, 1], hi[:, 0], hi[:, 1]))
     i, j = tree.query(shapely.box(lo[:, 0] - tmax, lo[:, 1] - tmax, hi[:, 0] + tmax, hi[:, 1] + tmax))
-    keep = (i != j) & ok[i] & ok[j]
+    i, j = cand[i], cand[j]
+    keep = i != j
     i, j = i[keep], j[keep]
     cross = np.abs(u[i, 0] * u[j, 1] - u[i, 1] * u[j, 0])
     keep = cross < _PARALLEL_SIN

@@ -54,6 +54,7 @@ class Exploder:
         self.hidden = hidden_layers
         self.blocks: dict[str, _BlockContent | None] = {}
         self.groups: dict[int, GroupInfo] = {}
+        self._weights: dict[str, int] = {}
         self.total = 0
 
     # -- counting -----------------------------------------------------------------------------
@@ -70,6 +71,38 @@ class Exploder:
 
     def _skip(self, key: str, n: int = 1) -> None:
         self.plan.skipped[key] += n
+
+    def weight(self, name: str, stack: tuple[str, ...] = ()) -> int:
+        """Entities one instance of block ``name`` explodes into (nested blocks and MINSERT cells
+        included), computed from the block definitions alone and remembered per block.
+
+        Raises:
+            BadDrawing: ``recursive_blocks`` for a cycle or nesting deeper than MAX_BLOCK_DEPTH.
+        """
+        w = self._weights.get(name)
+        if w is not None:
+            return w
+        if name in stack:
+            raise BadDrawing(f"recursive block definition: {' → '.join(stack + (name,))}", code="recursive_blocks")
+        if len(stack) >= MAX_BLOCK_DEPTH:
+            raise BadDrawing(f"blocks nested deeper than {MAX_BLOCK_DEPTH} levels", code="recursive_blocks")
+        content = self._content(name)
+        w = 0
+        if content is not None:
+            w = sum(n for kind, n in content.counts.items() if kind != "INSERT")
+            for sub in content.inserts:
+                cells = max(1, _cells(sub))
+                w += cells * (1 + self.weight(sub.dxf.get("name", ""), stack + (name,)))
+        self._weights[name] = w
+        return w
+
+    def _check_weight(self, name: str, cells: int) -> None:
+        """Refuse up front what would pass ``max_entities`` once exploded (MINSERT grids, fan-out)."""
+        projected = self.total + cells * (1 + self.weight(name))
+        if projected > self.max_entities:
+            raise LimitExceeded(
+                f"the drawing would have about {projected:.3g} entities after exploding block {name!r} "
+                f"({cells} instance(s)), more than {self.max_entities} (maxEntities)", code="entity_limit")
 
     # -- model space ----------------------------------------------------------------------------
     def add_entity(self, e: DXFGraphic) -> None:
@@ -147,6 +180,8 @@ class Exploder:
         if len(stack) >= MAX_BLOCK_DEPTH:
             raise BadDrawing(f"blocks nested deeper than {MAX_BLOCK_DEPTH} levels", code="recursive_blocks")
         content = self._content(name)
+        if parent == 0:  # a model-space insert: refuse a runaway before exploding anything
+            self._check_weight(name, max(1, _cells(ins)))
         # Attributes are texts in WCS already (room names often live here).
         for attrib in ins.attribs:
             for p in self.conv.convert(attrib, _inherit(_layer_of(attrib), layer)) or ():
@@ -161,6 +196,7 @@ class Exploder:
         if layer in self.hidden:
             self._skip("INSERT (hidden layer)")
             return
+        self._check_weight(name, 1)
         self._instances(name, self._content(name), (m,), None, layer, 0, ())
 
     def add_primitives(self, kind: str, layer: str, make: Callable[[], list[Primitive] | None]) -> None:
@@ -221,6 +257,14 @@ def _layer_of(e: DXFGraphic) -> str:
 def _inherit(layer: str, insert_layer: str) -> str:
     """Entities on layer 0 inside a block take the layer of the INSERT (AutoCAD semantics)."""
     return insert_layer if layer == "0" else layer
+
+
+def _cells(ins: Insert) -> int:
+    """Instances one INSERT places: rows × columns of a MINSERT, else 1."""
+    try:
+        return max(1, int(ins.dxf.get("row_count", 1) or 1)) * max(1, int(ins.dxf.get("column_count", 1) or 1))
+    except (TypeError, ValueError):
+        return 1
 
 
 def _instance_matrices(ins: Insert) -> Iterator[np.ndarray]:
