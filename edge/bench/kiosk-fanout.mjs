@@ -12,6 +12,10 @@
  * Edge round: PATCH /api/kiosk/groups/bench/scene (staff token: auth, D1, the group's SQLite commit,
  * one broadcast) → the time each kiosk socket receives the delta. Baseline round: POST to the relay →
  * the time each socket receives it. Latency counts from the moment the request is sent.
+ *
+ * The edge runs twice side by side: as configured, and without the Rate Limiting binding — locally that
+ * binding is a simulation that costs about as much as the rest of a request (in production it is a
+ * local counter), so the second row shows what the kiosk path itself adds over the bare relay.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
@@ -48,9 +52,22 @@ function freePort() {
   });
 }
 
-async function startDev(config, extra = []) {
+/** wrangler.toml without [[ratelimits]], paths made absolute so it can live in the temp folder. */
+function configWithoutRateLimit() {
+  let toml = fs.readFileSync(path.join(root, "wrangler.toml"), "utf8");
+  toml = toml.slice(0, toml.indexOf("[[ratelimits]]")).replace(/^# Per-token request limits.*$/m, "");
+  for (const key of ["main", "directory", "migrations_dir"]) {
+    toml = toml.replace(new RegExp(`^${key} = "([^"]+)"`, "m"), (_, rel) => `${key} = "${path.join(root, rel)}"`);
+  }
+  const file = path.join(persist, "wrangler-no-ratelimit.toml");
+  fs.writeFileSync(file, toml);
+  return file;
+}
+
+/** `wrangler dev` of `config`, state in its own folder under the run's temp folder. */
+async function startDev(config, state, extra = []) {
   const port = await freePort();
-  const child = spawn(wrangler, ["dev", "--config", config, "--local", "--persist-to", persist, "--port", String(port),
+  const child = spawn(wrangler, ["dev", "--config", config, "--local", "--persist-to", state, "--port", String(port),
     "--ip", "127.0.0.1", "--inspector-port", String(await freePort()), "--show-interactive-dev-session=false", "--log-level", "warn", ...extra],
   { cwd: root, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
@@ -79,10 +96,8 @@ async function startDev(config, extra = []) {
 // ---------- tokens (seeded straight into local D1: only their SHA-256) ----------
 
 const sha = (s) => createHash("sha256").update(s).digest("hex");
-function seed(maxKiosks) {
-  execFileSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], { cwd: root, env, stdio: "ignore" });
-  const admin = `cks_${randomBytes(32).toString("base64url")}`;
-  const kiosks = Array.from({ length: maxKiosks }, () => `ckk_${randomBytes(32).toString("base64url")}`);
+function seed(state, admin, kiosks) {
+  execFileSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", state], { cwd: root, env, stdio: "ignore" });
   const rows = kiosks.map((k, i) => `('bench-k${i}', 'kiosk', NULL, '${GROUP}', 'kiosk ${i}', '${sha(k)}')`);
   const sql = [
     `INSERT INTO kiosk_groups (id, name) VALUES ('${GROUP}', 'Bench');`,
@@ -90,10 +105,10 @@ function seed(maxKiosks) {
     ...Array.from({ length: Math.ceil(rows.length / 200) }, (_, i) =>
       `INSERT INTO tokens (id, kind, role, group_id, name, hash) VALUES ${rows.slice(i * 200, i * 200 + 200).join(", ")};`),
   ].join("\n");
-  const file = path.join(persist, "seed.sql");
+  const file = path.join(state, "seed.sql");
+  fs.mkdirSync(state, { recursive: true });
   fs.writeFileSync(file, sql);
-  execFileSync(wrangler, ["d1", "execute", "DB", "--local", "--persist-to", persist, "--file", file], { cwd: root, env, stdio: "ignore" });
-  return { admin, kiosks };
+  execFileSync(wrangler, ["d1", "execute", "DB", "--local", "--persist-to", state, "--file", file], { cwd: root, env, stdio: "ignore" });
 }
 
 // ---------- sockets ----------
@@ -123,11 +138,16 @@ async function edgeKiosks(edge, tokens, n) {
   const kiosks = [];
   const url = `${edge.base.replace("http", "ws")}/api/kiosk/groups/${GROUP}/socket`;
   await openMany(n, async (i) => {
-    const k = { version: 0, arrivals: new Map(), ws: null };
+    const k = { version: 0, answered: false, arrivals: new Map(), fromObject: new Map(), ws: null };
     k.ws = await open(url, ["cad-kiosk", `bearer.${tokens[i]}`], (msg, at) => {
+      if (msg.type === "state" || msg.type === "delta") k.answered = true;
       if (msg.type === "state") k.version = msg.state.version;
       if (msg.type === "delta") {
-        for (const c of msg.changes) if (c.version > k.version) k.arrivals.set(c.version, at);
+        for (const c of msg.changes) {
+          if (c.version <= k.version) continue;
+          k.arrivals.set(c.version, at);
+          k.fromObject.set(c.version, Date.now() - c.committedAt);
+        }
         k.version = Math.max(k.version, msg.version);
       }
     });
@@ -135,7 +155,7 @@ async function edgeKiosks(edge, tokens, n) {
     kiosks.push(k);
   });
   // Everyone has had its first answer.
-  await waitFor(() => kiosks.every((k) => k.version >= 0 && k.ws.readyState === 1), 30_000);
+  if (!(await waitFor(() => kiosks.every((k) => k.answered), 60_000))) throw new Error("not every kiosk was answered");
   return kiosks;
 }
 
@@ -143,8 +163,11 @@ async function relayClients(relay, n) {
   const clients = [];
   const url = `${relay.base.replace("http", "ws")}/socket`;
   await openMany(n, async () => {
-    const c = { arrivals: new Map(), ws: null };
-    c.ws = await open(url, [], (msg, at) => c.arrivals.set(msg.seq, at));
+    const c = { arrivals: new Map(), fromObject: new Map(), ws: null };
+    c.ws = await open(url, [], (msg, at) => {
+      c.arrivals.set(msg.seq, at);
+      c.fromObject.set(msg.seq, Date.now() - msg.relayedAt);
+    });
     clients.push(c);
   });
   return clients;
@@ -173,55 +196,77 @@ async function edgeRound(edge, admin, kiosks, floor) {
   });
   const { version } = await res.json();
   if (!(await waitFor(() => kiosks.every((k) => k.arrivals.has(version)), 15_000))) throw new Error(`edge round ${version}: not every kiosk got it`);
-  return kiosks.map((k) => k.arrivals.get(version) - t0);
+  return { e2e: kiosks.map((k) => k.arrivals.get(version) - t0), obj: kiosks.map((k) => k.fromObject.get(version)) };
 }
 
 async function relayRound(relay, clients, seq) {
   const t0 = performance.now();
   await fetch(`${relay.base}/relay`, { method: "POST", body: JSON.stringify({ type: "delta", seq, changes: [{ version: seq, scene: { floor: seq % 50 } }] }) });
   if (!(await waitFor(() => clients.every((c) => c.arrivals.has(seq)), 15_000))) throw new Error(`relay round ${seq}: not every socket got it`);
-  return clients.map((c) => c.arrivals.get(seq) - t0);
+  return { e2e: clients.map((c) => c.arrivals.get(seq) - t0), obj: clients.map((c) => c.fromObject.get(seq)) };
 }
 
 async function main() {
   const maxKiosks = Math.max(...SIZES, STORM);
   log(`kiosk fan-out: sizes ${SIZES.join(", ")}, ${ROUNDS} rounds each, storm ${STORM}; persist ${persist}`);
-  const { admin, kiosks: tokens } = seed(maxKiosks);
-  const edge = await startDev(path.join(root, "wrangler.toml"), ["--var", `URL_SIGNING_KEY:${randomBytes(16).toString("hex")}`]);
-  const relay = await startDev(path.join(root, "edge/bench/kiosk-relay.toml"));
+  const admin = `cks_${randomBytes(32).toString("base64url")}`;
+  const tokens = Array.from({ length: maxKiosks }, () => `ckk_${randomBytes(32).toString("base64url")}`);
+  const states = ["edge", "edge-no-ratelimit", "relay"].map((d) => path.join(persist, d));
+  seed(states[0], admin, tokens);
+  seed(states[1], admin, tokens);
+  const signing = ["--var", `URL_SIGNING_KEY:${randomBytes(16).toString("hex")}`];
+  const edge = await startDev(path.join(root, "wrangler.toml"), states[0], signing);
+  const edgeNoRl = await startDev(configWithoutRateLimit(), states[1], signing);
+  const relay = await startDev(path.join(root, "edge/bench/kiosk-relay.toml"), states[2]);
   const results = [];
+  const storms = [];
+  const ms = (x) => `${x.toFixed(1)} ms`;
   try {
     let seq = 0;
     for (const n of SIZES) {
+      // Each edge gets its own n kiosk tokens (a token's socket replaces an older one of the same token).
       const kiosks = await edgeKiosks(edge, tokens, n);
+      const kiosks2 = await edgeKiosks(edgeNoRl, tokens, n);
       const clients = await relayClients(relay, n);
       // Warm-up round each, not counted.
       await edgeRound(edge, admin, kiosks, 0);
+      await edgeRound(edgeNoRl, admin, kiosks2, 0);
       await relayRound(relay, clients, ++seq);
-      const e = [];
-      const b = [];
+      const e = { e2e: [], obj: [] };
+      const e2 = { e2e: [], obj: [] };
+      const b = { e2e: [], obj: [] };
+      const add = (to, r) => (to.e2e.push(...r.e2e), to.obj.push(...r.obj));
       for (let r = 0; r < ROUNDS; r++) {
-        e.push(...(await edgeRound(edge, admin, kiosks, (r + 1) % 50)));
-        b.push(...(await relayRound(relay, clients, ++seq)));
+        add(e, await edgeRound(edge, admin, kiosks, (r + 1) % 50));
+        add(e2, await edgeRound(edgeNoRl, admin, kiosks2, (r + 1) % 50));
+        add(b, await relayRound(relay, clients, ++seq));
         await new Promise((res) => setTimeout(res, 20));
       }
-      const row = { n, edge: { p50: pct(e, 50), p99: pct(e, 99) }, bare: { p50: pct(b, 50), p99: pct(b, 99) } };
+      const stat = (xs) => ({ p50: pct(xs.e2e, 50), p99: pct(xs.e2e, 99), o50: pct(xs.obj, 50), o99: pct(xs.obj, 99) });
+      const row = { n, edge: stat(e), edgeNoRl: stat(e2), bare: stat(b) };
       results.push(row);
-      log(`${String(n).padStart(5)} sockets: edge p50 ${row.edge.p50.toFixed(1)} ms p99 ${row.edge.p99.toFixed(1)} ms | bare relay p50 ${row.bare.p50.toFixed(1)} ms p99 ${row.bare.p99.toFixed(1)} ms | ratio p50 ${(row.edge.p50 / row.bare.p50).toFixed(2)}× p99 ${(row.edge.p99 / row.bare.p99).toFixed(2)}×`);
-      for (const s of [...kiosks.map((k) => k.ws), ...clients.map((c) => c.ws)]) s.close();
+      const ratio = (x) => `${(x.p50 / row.bare.p50).toFixed(2)}× / ${(x.p99 / row.bare.p99).toFixed(2)}×`;
+      log(`${String(n).padStart(5)} sockets (p50 / p99): bare relay ${ms(row.bare.p50)} / ${ms(row.bare.p99)} | ` +
+        `edge ${ms(row.edge.p50)} / ${ms(row.edge.p99)} (${ratio(row.edge)}) | ` +
+        `edge without local rate-limit sim ${ms(row.edgeNoRl.p50)} / ${ms(row.edgeNoRl.p99)} (${ratio(row.edgeNoRl)})`);
+      const oratio = (x) => `${(x.o50 / Math.max(1, row.bare.o50)).toFixed(2)}× / ${(x.o99 / Math.max(1, row.bare.o99)).toFixed(2)}×`;
+      log(`${" ".repeat(5)}  from the object (commit → socket, ms clock): bare relay ${row.bare.o50} / ${row.bare.o99} ms | ` +
+        `edge ${row.edge.o50} / ${row.edge.o99} ms (${oratio(row.edge)})`);
+      for (const s of [...kiosks.map((k) => k.ws), ...kiosks2.map((k) => k.ws), ...clients.map((c) => c.ws)]) s.close();
       await new Promise((res) => setTimeout(res, 1000));
     }
 
-    if (STORM > 0) {
+    for (const [label, target] of STORM > 0 ? [["edge", edge], ["edge without local rate-limit sim", edgeNoRl]] : []) {
       // Reconnect storm: STORM kiosks connected, all drop, 3 changes happen, all come back at once.
-      const kiosks = await edgeKiosks(edge, tokens, STORM);
+      const kiosks = await edgeKiosks(target, tokens, STORM);
       for (const k of kiosks) k.ws.close();
+      await new Promise((r) => setTimeout(r, 2000));
       for (let i = 0; i < 3; i++) {
-        await fetch(`${edge.base}/api/kiosk/groups/${GROUP}/scene`, { method: "PATCH",
+        await fetch(`${target.base}/api/kiosk/groups/${GROUP}/scene`, { method: "PATCH",
           headers: { Authorization: `Bearer ${admin}`, "Content-Type": "application/json" }, body: JSON.stringify({ floor: 40 + i }) });
       }
-      const state = await (await fetch(`${edge.base}/api/kiosk/groups/${GROUP}/state`, { headers: { Authorization: `Bearer ${admin}` } })).json();
-      const url = `${edge.base.replace("http", "ws")}/api/kiosk/groups/${GROUP}/socket`;
+      const state = await (await fetch(`${target.base}/api/kiosk/groups/${GROUP}/state`, { headers: { Authorization: `Bearer ${admin}` } })).json();
+      const url = `${target.base.replace("http", "ws")}/api/kiosk/groups/${GROUP}/socket`;
       const t0 = performance.now();
       const caughtUp = [];
       const sockets = await Promise.all(kiosks.map((k, i) => open(url, ["cad-kiosk", `bearer.${tokens[i]}`], (msg, at, ws) => {
@@ -236,7 +281,7 @@ async function main() {
       // …and the group's presence says so.
       let presenceMs = NaN;
       for (;;) {
-        const { kiosks: p } = await (await fetch(`${edge.base}/api/kiosk/groups/${GROUP}/presence`, { headers: { Authorization: `Bearer ${admin}` } })).json();
+        const { kiosks: p } = await (await fetch(`${target.base}/api/kiosk/groups/${GROUP}/presence`, { headers: { Authorization: `Bearer ${admin}` } })).json();
         if (p.filter((x) => x.online && x.version === state.version).length === STORM) {
           presenceMs = performance.now() - t0;
           break;
@@ -245,17 +290,36 @@ async function main() {
         await new Promise((r) => setTimeout(r, 100));
       }
       const got = caughtUp.filter((x) => x !== undefined);
-      log(`reconnect storm, ${STORM} kiosks 3 versions behind: all at version ${state.version} after ${allHave.toFixed(0)} ms ` +
+      storms.push({ label, allHave });
+      log(`reconnect storm (${label}), ${STORM} kiosks 3 versions behind: all at version ${state.version} after ${allHave.toFixed(0)} ms ` +
         `(per kiosk p50 ${pct(got, 50).toFixed(0)} ms, p99 ${pct(got, 99).toFixed(0)} ms); presence shows all of them at it after ${presenceMs.toFixed(0)} ms`);
       for (const s of sockets) s.close();
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    if (STORM > 0) {
+      // Baseline: the same number of sockets connecting at once to the bare relay, until each got a message.
+      const r0 = performance.now();
+      const got2 = [];
+      const rs = await Promise.all(Array.from({ length: STORM }, (_, i) =>
+        open(`${relay.base.replace("http", "ws")}/socket`, [], (msg, at) => (got2[i] ??= at - r0))));
+      const connected = performance.now() - r0;
+      await fetch(`${relay.base}/relay`, { method: "POST", body: JSON.stringify({ seq: -1 }) });
+      await waitFor(() => got2.filter((x) => x !== undefined).length === STORM, 60_000);
+      const relayAll = performance.now() - r0;
+      log(`baseline storm, ${STORM} sockets to the bare relay (no auth, no state): all connected after ${connected.toFixed(0)} ms, ` +
+        `all had a message after ${relayAll.toFixed(0)} ms → ${storms.map((x) => `${x.label} ${(x.allHave / relayAll).toFixed(2)}×`).join(", ")} that`);
+      for (const s of rs) s.close();
     }
   } finally {
-    await edge.stop();
-    await relay.stop();
+    await Promise.all([edge.stop(), edgeNoRl.stop(), relay.stop()]);
     fs.rmSync(persist, { recursive: true, force: true });
   }
   log("\nsummary (goal: edge ≤ 1.2× the bare relay)");
-  for (const r of results) log(`  ${r.n}: p50 ${(r.edge.p50 / r.bare.p50).toFixed(2)}×, p99 ${(r.edge.p99 / r.bare.p99).toFixed(2)}×`);
+  for (const r of results) {
+    log(`  ${r.n}: request → kiosk p50 ${(r.edge.p50 / r.bare.p50).toFixed(2)}×, p99 ${(r.edge.p99 / r.bare.p99).toFixed(2)}× ` +
+      `(without the local rate-limit simulation ${(r.edgeNoRl.p50 / r.bare.p50).toFixed(2)}×, ${(r.edgeNoRl.p99 / r.bare.p99).toFixed(2)}×) | ` +
+      `object → kiosk p50 ${r.edge.o50} vs ${r.bare.o50} ms, p99 ${r.edge.o99} vs ${r.bare.o99} ms`);
+  }
 }
 
 main().catch((err) => {

@@ -10,7 +10,8 @@ export class BareRelay extends DurableObject {
       this.ctx.acceptWebSocket(server);
       return new Response(null, { status: 101, webSocket: client });
     }
-    const text = await request.text();
+    // Stamped like KioskGroup stamps a change (committedAt), so both can be timed from the object.
+    const text = `{"relayedAt":${Date.now()},${(await request.text()).slice(1)}`;
     for (const ws of this.ctx.getWebSockets()) ws.send(text);
     return new Response(null, { status: 204 });
   }

@@ -139,7 +139,7 @@ describe("eviction and hibernation", () => {
 
     await patchScene(g, staff, { floor: 4 });
     const d = await k.next((m) => m.type === "delta" && m.version === 2);
-    expect(d.changes).toEqual([{ version: 2, scene: { floor: 4 } }]);
+    expect(d.changes).toEqual([{ version: 2, committedAt: expect.any(Number), scene: { floor: 4 } }]);
     const presence = await stub.presence();
     expect(presence).toHaveLength(1);
     expect(presence[0]).toMatchObject({ online: true, appVersion: "test", ready: true, rttMs: 12, clockOffsetMs: -40 });

@@ -47,6 +47,8 @@ export type GroupSnapshot = z.infer<typeof GroupSnapshot>;
 /** One committed change. A model change carries `at`: the server time (ms) all kiosks flip at. */
 export const GroupChange = z.object({
   version: z.number().int(),
+  /** Server time (ms) the change was committed: a kiosk's lag is its receipt time − this − its clock offset. */
+  committedAt: z.number().optional(),
   model: KioskModel.nullable().optional(),
   at: z.number().optional(),
   scene: ScenePatch.optional(),

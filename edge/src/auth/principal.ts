@@ -4,4 +4,4 @@ import type { Capability, Role } from "@cad-kiosk/schema";
 export type Principal =
   | { kind: "staff"; tokenId: string; role: Role }
   | { kind: "agent"; tokenId: string; capabilities: Capability[] }
-  | { kind: "kiosk"; tokenId: string; groupId: string };
+  | { kind: "kiosk"; tokenId: string; groupId: string; name: string };

@@ -68,6 +68,6 @@ function toPrincipal(row: typeof tables.tokens.$inferSelect): Principal {
     case "agent":
       return { kind: "agent", tokenId: row.id, capabilities: (row.capabilities ?? []) as never };
     case "kiosk":
-      return { kind: "kiosk", tokenId: row.id, groupId: row.groupId! };
+      return { kind: "kiosk", tokenId: row.id, groupId: row.groupId!, name: row.name };
   }
 }

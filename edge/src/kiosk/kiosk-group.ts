@@ -64,7 +64,7 @@ export class KioskGroup extends DurableObject<Env> {
     const peer = JSON.parse(request.headers.get("X-Kiosk-Peer") ?? "null") as Peer | null;
     const groupId = request.headers.get("X-Group-Id");
     if (!peer || !groupId) return Response.json({ error: { code: "bad_request", message: "peer missing" } }, { status: 400 });
-    this.#store.adopt(groupId);
+    if (!(await this.#known(groupId))) return Response.json({ error: { code: "not_found", message: "kiosk group not found" } }, { status: 404 });
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server, [peer.role, `k:${peer.id}`]);
     setPeer(server, { ...peer, since: Date.now(), hello: false, version: 0, appVersion: null, modelId: null,
@@ -98,7 +98,6 @@ export class KioskGroup extends DurableObject<Env> {
           ...peer, version: msg.version, modelId: msg.modelId, ready: msg.ready, error: msg.error ?? null,
           clockOffsetMs: msg.clockOffsetMs ?? peer.clockOffsetMs, rttMs: msg.rttMs ?? peer.rttMs,
         });
-        if (next.role === "kiosk") this.#remember(next);
         const pending = this.#store.pending;
         if (pending && next.ready && next.modelId === pending.model.id) await this.#markReady(ws, next, pending.switchId);
         return this.#presenceChanged();
@@ -125,9 +124,8 @@ export class KioskGroup extends DurableObject<Env> {
     this.#audience?.delete(ws);
     const peer = attachment(ws);
     if (peer.role !== "kiosk" || !peer.hello) return;
-    const row = this.#store.kiosk(peer.id);
-    const now = Date.now();
-    if (row && !this.#online(peer.id, ws)) this.#store.putKiosk({ ...row, since: now, lastSeen: now });
+    // Offline now: the row keeps what it last reported, for staff to see while it is away.
+    if (!this.#online(peer.id, ws)) this.#remember(peer, Date.now());
     if (this.#waiting?.delete(peer.id)) await this.#flipIfAllReady();
     this.#presenceChanged();
   }
@@ -189,6 +187,7 @@ export class KioskGroup extends DurableObject<Env> {
     let closed = 0;
     for (const ws of this.ctx.getWebSockets(`k:${kioskId}`)) {
       this.#audience?.delete(ws);
+      setPeer(ws, { ...attachment(ws), hello: false }); // its close must not remember it again
       this.#send(ws, { type: "error", code: "revoked", message: "this kiosk's token was revoked" });
       try {
         ws.close(4401, "token revoked");
@@ -223,7 +222,6 @@ export class KioskGroup extends DurableObject<Env> {
     // reading the state and sending it (broadcasts reach this socket only once it is marked hello).
     await this.#prepare([...(this.#store.changesSince(version) ?? []).map((c) => c.model), this.#store.state.model,
       this.#store.pending?.model]);
-    const reconnect = peer.role === "kiosk" && this.#online(peer.id, ws);
     if (peer.role === "kiosk") {
       // A kiosk that reconnects before its old socket timed out: the new socket replaces the old.
       for (const other of this.ctx.getWebSockets(`k:${peer.id}`)) {
@@ -241,7 +239,9 @@ export class KioskGroup extends DurableObject<Env> {
     const next = setPeer(ws, { ...peer, hello: true, version, appVersion });
     this.#audience?.set(ws, peer.role);
     if (peer.role !== "kiosk") return;
-    this.#remember(next, reconnect ? undefined : Date.now());
+    // One write per kiosk that is new to the group (or changed app); a reconnect storm writes nothing.
+    const row = this.#store.kiosk(peer.id);
+    if (!row || row.appVersion !== next.appVersion || row.name !== next.name) this.#remember(next, Date.now());
     const pending = this.#store.pending;
     if (pending && this.#waiting && next.readyFor !== pending.switchId) this.#waiting.add(peer.id);
     this.#presenceChanged();
@@ -282,15 +282,12 @@ export class KioskGroup extends DurableObject<Env> {
     await this.ctx.storage.deleteAlarm();
   }
 
-  /** The kiosk's presence row, kept for when it is offline. */
-  #remember(peer: PeerState, onlineSince?: number): void {
-    const old = this.#store.kiosk(peer.id);
-    const now = Date.now();
-    const row: KioskRow = {
-      kioskId: peer.id, name: peer.name, since: onlineSince ?? old?.since ?? now, lastSeen: now,
-      appVersion: peer.appVersion, version: peer.version, modelId: peer.modelId, ready: peer.ready, lastError: peer.error,
-    };
-    this.#store.putKiosk(row);
+  /** The kiosk's presence row, kept for when it is offline; `since` is when it came or went. */
+  #remember(peer: PeerState, since: number): void {
+    this.#store.putKiosk({
+      kioskId: peer.id, name: peer.name, since, lastSeen: Date.now(), appVersion: peer.appVersion, version: peer.version,
+      modelId: peer.modelId, ready: peer.ready, lastError: peer.error,
+    });
   }
 
   #online(kioskId: string, except?: WebSocket): boolean {

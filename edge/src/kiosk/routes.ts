@@ -46,20 +46,22 @@ export const kioskRoutes = new Hono<AppEnv>()
   })
   // The group's WebSocket: kiosks (own group) say hello and follow; staff consoles watch.
   .get("/groups/:id/socket", kioskOrStaff, async (c) => {
-    const group = await groupOf(c);
+    // No D1 query here beyond authentication: the group's object checks the group exists (a reconnect
+    // storm of a thousand kiosks is a thousand of these).
+    const groupId = scopedGroupId(c);
     if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
       throw new ApiError(426, "upgrade_required", "WebSocket expected");
     }
     const p = c.get("principal");
-    let peer: Peer = { role: "staff", id: p.tokenId, name: "staff" };
-    if (p.kind === "kiosk") {
-      const row = await db(c.env).query.tokens.findFirst({ where: eq(tables.tokens.id, p.tokenId), columns: { name: true } });
-      peer = { role: "kiosk", id: p.tokenId, name: row?.name ?? p.tokenId };
-    }
+    const peer: Peer = p.kind === "kiosk"
+      ? { role: "kiosk", id: p.tokenId, name: p.name }
+      : { role: "staff", id: p.tokenId, name: "staff" };
     const headers = new Headers(c.req.raw.headers);
-    headers.set("X-Group-Id", group.id);
+    headers.set("X-Group-Id", groupId);
     headers.set("X-Kiosk-Peer", JSON.stringify(peer));
-    return kioskGroup(c.env, group.id).fetch(new Request(c.req.raw, { headers }));
+    const res = await kioskGroup(c.env, groupId).fetch(new Request(c.req.raw, { headers }));
+    if (res.status === 404) notFoundGroup();
+    return res;
   })
   // The group's object checks the group exists (once), so these two need no D1 query of their own.
   .get("/groups/:id/state", kioskOrStaff, async (c) => {

@@ -76,7 +76,7 @@ export class GroupStore {
   /** Commit a change: the next version, logged and persisted in one transaction. */
   commit(change: Omit<StoredChange, "version">): StoredChange {
     const version = this.#state.version + 1;
-    const entry: StoredChange = { version, ...change };
+    const entry: StoredChange = { version, committedAt: Date.now(), ...change };
     const next: GroupState = {
       ...this.#state,
       version,
