@@ -42,9 +42,6 @@ class Options:
         pages: PDF pages to convert, 1-based (``"1,3-4"`` or [1, 3]); None = all pages.
         scale: PDF/image drawing scale (``"1:50"`` or 50); None = detected from the drawing.
         pixelsPerMetre: scanned plans (PNG/JPEG/scanned PDF): image pixels per metre; None = detected.
-        pages: PDF pages to convert, 1-based (``"1,3-4"`` or [1, 3]); None = all pages.
-        scale: PDF/image drawing scale (``"1:50"`` or 50); None = detected from the drawing.
-        pixelsPerMetre: scanned plans (PNG/JPEG/scanned PDF): image pixels per metre; None = detected.
     """
 
     units: str | None = None
@@ -63,9 +60,6 @@ class Options:
     maxEntities: int = 2_000_000
     maxVertices: int = 20_000_000
     memoryMb: int = 2048
-    pages: Any = None
-    scale: Any = None
-    pixelsPerMetre: float | None = None
     pages: Any = None
     scale: Any = None
     pixelsPerMetre: float | None = None
@@ -112,8 +106,6 @@ def merge_options(raw: Mapping[str, Any] | None, base: Options = OPTIONS_DEFAULT
 def _check(key: str, value: Any) -> Any:
     if key in ("pages", "scale", "pixelsPerMetre"):
         return _check_pdf(key, value)
-    if key in ("pages", "scale", "pixelsPerMetre"):
-        return _check_pdf(key, value)
     if key == "units":
         if not isinstance(value, str) or value.lower() not in UNIT_NAMES:
             raise BadOptions(f"units must be one of {', '.join(UNIT_NAMES)}")
@@ -128,8 +120,8 @@ def _check(key: str, value: Any) -> Any:
             cat = category.lower()
             if cat.endswith("s") and cat[:-1] in CATEGORIES:
                 cat = cat[:-1]
-            if cat not in CATEGORIES:
-                raise BadOptions(f"layerMapping: unknown category {category!r}; use one of {', '.join(CATEGORIES)}")
+            if cat not in CATEGORIES and cat != "ignore":
+                raise BadOptions(f"layerMapping: unknown category {category!r}; use one of {', '.join(CATEGORIES)}, ignore")
             out[pattern] = cat
         return out
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
@@ -144,28 +136,6 @@ def _check(key: str, value: Any) -> Any:
         raise BadOptions(f"{key} must not be negative")
     return float(value)
 
-
-def _check_pdf(key: str, value: Any) -> Any:
-    """``pages``: "1,3-4" or a list of page numbers; ``scale``: "1:50", "1/4\" = 1'-0\"" or a number."""
-    import re
-
-    if key == "pages":
-        items = value if isinstance(value, list) else str(value).split(",") if isinstance(value, (str, int)) else None
-        if not items or not all(re.fullmatch(r"\s*\d+\s*(-\s*\d+\s*)?", str(i)) and not isinstance(i, bool)
-                                for i in items):
-            raise BadOptions('pages must be page numbers from 1, as "1,3-4" or [1, 3]')
-        return value if isinstance(value, list) else str(value)
-    if isinstance(value, str) and key == "scale":
-        from .read.pdf.scale import parse_scale
-
-        d = parse_scale(value) or (float(value) if re.fullmatch(r"\s*\d+(\.\d+)?\s*", value) else None)
-        if not d or d <= 0:
-            raise BadOptions('scale must look like "1:50", "1/4\" = 1\'-0\"" or a number (the denominator)')
-        return d
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-        raise BadOptions(f"{key} must be a positive number" + (' (the denominator) or a string like "1:50"'
-                                                                if key == "scale" else ""))
-    return float(value)
 
 def _check_pdf(key: str, value: Any) -> Any:
     """``pages``: "1,3-4" or a list of page numbers; ``scale``: "1:50", "1/4\" = 1'-0\"" or a number."""

@@ -6,6 +6,8 @@ used visible as lines, so nothing disappears.
 """
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import shapely
 from shapely.geometry import Polygon
@@ -27,9 +29,18 @@ __all__ = ["classify_plan", "Building", "Opening", "Room", "WallPiece"]
 MAX_LABELS = 5000
 
 
+def _without_ignored_layers(plan: Plan, layer_cat: LayerClassifier) -> Plan:
+    """Drop what sits on layers the user mapped to ``ignore`` (title blocks, xrefs of the site…)."""
+    keep = lambda prims: [x for x in prims if layer_cat.mapped(x.layer) != "ignore"]  # noqa: E731
+    return dataclasses.replace(plan, paths=keep(plan.paths), regions=keep(plan.regions), texts=keep(plan.texts),
+                               faces=keep(plan.faces))
+
+
 def classify_plan(plan: Plan, opts: Options) -> Building:
     """Route every primitive of ``plan`` to its category and derive the building elements."""
     layer_cat = LayerClassifier(opts.layerMapping)
+    if "ignore" in (opts.layerMapping or {}).values():
+        plan = _without_ignored_layers(plan, layer_cat)
     b = Building()
     by_cat: dict[str, tuple[list[Path], list[Region]]] = {}
 
