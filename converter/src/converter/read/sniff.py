@@ -1,8 +1,9 @@
-"""Pick the reader by the file's first bytes (not its name): PDF, PNG/JPEG, else DXF.
+"""Pick the reader: a ``.dxf`` name is a DXF; otherwise the first bytes say PDF, PNG/JPEG, else DXF.
 
-Why content: uploads are renamed by people and tools; the magic numbers do not lie. DXF has no
-magic number of its own, so whatever is neither PDF nor image goes to the DXF reader, which
-already says clearly when a file is not a DXF.
+Why content: uploads are renamed by people and tools; the magic numbers do not lie. A name that
+says DXF still goes to the DXF reader, whose ``not_dxf`` error tells the uploader what is wrong
+(the agent names inputs by their file kind). DXF has no magic number of its own, so whatever is
+neither PDF nor image goes to the DXF reader too.
 """
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ Progress = Callable[[float, str], None]
 
 def sniff(path: str) -> str:
     """``pdf``, ``png``, ``jpeg`` or ``dxf``."""
+    if path.lower().endswith(".dxf"):
+        return "dxf"
     try:
         with open(path, "rb") as fh:
             head = fh.read(1024)
