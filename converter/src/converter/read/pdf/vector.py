@@ -7,6 +7,7 @@ scaled from paper millimetres to metres and put on its role layer.
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import numpy as np
 import shapely
@@ -112,7 +113,8 @@ def vector_page(pc: PageContent, options: Options, prefix: str = "") -> tuple[Pl
     plan.warnings.extend(warnings)
     info = {"page": pc.number + 1, "path": "vector", "scale": f"1:{denom:g}", "scaleSource": source,
             "titleBlocks": [[round(v, 1) for v in a] for a in areas], "droppedAsTitleOrFrame": dropped,
-            "strokes": len(strokes), "windowsByLines": windows, "fills": len(fills), "texts": len(lines),
+            "strokes": len(strokes), "windowsByLines": windows,
+            "primitivesByLayer": dict(sorted(Counter([p.layer for p in plan.paths] + [r.layer for r in plan.regions]).items())), "fills": len(fills), "texts": len(lines),
             "heavyStrokeMm": None if style["heavyStrokeMm"] is None else round(style["heavyStrokeMm"], 3),
             "optionalContentGroups": sorted({s.ocg for s in pc.strokes if s.ocg} | {f.ocg for f in pc.fills if f.ocg}),
             "warnings": warnings}
