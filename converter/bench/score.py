@@ -5,7 +5,7 @@ Usage (from the repository root):
     converter/.venv/bin/python converter/bench/score.py [--split tuned|held-out|both] [--seeds 0 1 …]
         [--render DIR] [--naive] [-v]
 
-Per plan: walls read → normalise → classify exactly as the pipeline runs them; then
+Per plan: read → normalise → classify → extrude → write exactly as the pipeline runs them; then
 - rooms: each true room is *found* when a converted room overlaps it with polygon IoU ≥ 0.9,
   *named* when that room also carries its name, *exact* when, besides, its area is within 2 %;
 - wall IoU: solid converted walls (footprint minus openings) against the true solid walls;
@@ -34,6 +34,8 @@ sys.path.insert(0, str(HERE.parent / "src"))
 from evalset import HELD_OUT, TUNED, draw  # noqa: E402
 
 from converter.classify import classify_plan  # noqa: E402
+from converter.extrude import build_scene  # noqa: E402
+from converter.write import write_glb  # noqa: E402
 from converter.normalise import check_extent, normalise_units  # noqa: E402
 from converter.options import merge_options  # noqa: E402
 from converter.read.dxf import read_dxf  # noqa: E402
@@ -46,13 +48,17 @@ def _norm(name: str) -> str:
     return unicodedata.normalize("NFC", name).strip().casefold()
 
 
-def convert(path: str):
+def convert(path: str, glb: str | None = None):
+    """read → normalise → classify as the pipeline runs them; with ``glb``, extrude and write too."""
     opts = merge_options({})
     plan = read_dxf(path, opts)
     normalise_units(plan, opts.units)
-    check_extent(plan)
+    lo, hi = check_extent(plan)
     texts = list(plan.texts)
-    return classify_plan(plan, opts), plan, texts
+    b = classify_plan(plan, opts)
+    if glb:
+        write_glb(build_scene(b, opts, (lo + hi) / 2), glb)
+    return b, plan, texts
 
 
 def solid_walls(b) -> shapely.Geometry:
@@ -144,8 +150,9 @@ def score(seeds, render_dir: str | None, naive: bool, verbose: bool) -> dict:
             path = os.path.join(tmp, f"plan{seed}.dxf")
             spec, truth = draw(seed, path)
             t0 = time.perf_counter()
-            b, plan, texts = convert(path)
+            b, plan, texts = convert(path, path + ".glb")
             tot["seconds"] += time.perf_counter() - t0
+            tot.setdefault("glb_ratio", []).append(os.path.getsize(path + ".glb") / os.path.getsize(path))
             pred = [(r.name, r.polygon, r.area) for r in b.rooms]
             m = match_rooms(truth.rooms, pred)
             solid = solid_walls(b)
@@ -193,7 +200,8 @@ def summary(label: str, t: dict) -> str:
              f"with name and area ±2 %: {pct(t['exact'])}",
              f"  wall IoU mean {ious.mean():.3f}, min {ious.min():.3f}",
              f"  doors exact on {t['doors_ok']}/{t['plans']} plans, windows exact on {t['windows_ok']}/{t['plans']}",
-             f"  classify time {t['seconds']:.1f} s in all",
+             f"  convert time {t['seconds']:.1f} s in all; GLB/DXF size mean {np.mean(t['glb_ratio']):.2f}, "
+             f"max {np.max(t['glb_ratio']):.2f}",
              "  rooms exact by wall style: " + ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(t["by_style"].items()))]
     if t["naive_named"] or t["naive_exact"]:
         lines.append(f"  naive baseline: with name {pct(t['naive_named'])}; with name and area ±2 %: {pct(t['naive_exact'])}")

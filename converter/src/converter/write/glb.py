@@ -17,7 +17,7 @@ from .. import __version__
 from ..extrude.scene import MeshPart, Node
 from .materials import MATERIALS
 
-__all__ = ["scene_to_glb", "write_glb"]
+__all__ = ["scene_to_glb", "write_glb", "weld"]
 
 ARRAY_BUFFER = 34962
 ELEMENT_ARRAY_BUFFER = 34963
@@ -78,13 +78,14 @@ def _glb_chunks(root: Node, extras: dict | None) -> list[bytes | memoryview]:
         return material_index[name]
 
     def primitive(part: MeshPart) -> dict:
-        attrs = {"POSITION": blob.add(part.positions.astype(np.float32, copy=False), ARRAY_BUFFER, FLOAT, "VEC3", True)}
-        if part.normals is not None:
-            attrs["NORMAL"] = blob.add(part.normals.astype(np.float32, copy=False), ARRAY_BUFFER, FLOAT, "VEC3", False)
-        if part.vertex_count < 65536:
-            idx = blob.add(part.indices.astype(np.uint16), ELEMENT_ARRAY_BUFFER, UNSIGNED_SHORT, "SCALAR", False)
+        positions, indices = part.positions.astype(np.float32, copy=False), part.indices
+        if part.mode == "triangles":  # flat-shaded solids: no normals, shared corners (see weld)
+            positions, indices = weld(positions, indices)
+        attrs = {"POSITION": blob.add(positions, ARRAY_BUFFER, FLOAT, "VEC3", True)}
+        if len(positions) < 65536:
+            idx = blob.add(indices.astype(np.uint16), ELEMENT_ARRAY_BUFFER, UNSIGNED_SHORT, "SCALAR", False)
         else:
-            idx = blob.add(part.indices.astype(np.uint32, copy=False), ELEMENT_ARRAY_BUFFER, UNSIGNED_INT, "SCALAR", False)
+            idx = blob.add(indices.astype(np.uint32, copy=False), ELEMENT_ARRAY_BUFFER, UNSIGNED_INT, "SCALAR", False)
         return {"attributes": attrs, "indices": idx, "material": material(part.material), "mode": _MODE[part.mode]}
 
     def visit(node: Node) -> int:
@@ -124,6 +125,21 @@ def _glb_chunks(root: Node, extras: dict | None) -> list[bytes | memoryview]:
         out.append(struct.pack("<II", blob.size, _BIN))
         out.extend(blob.chunks)
     return out
+
+
+def weld(positions: np.ndarray, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One vertex per distinct position, indices remapped.
+
+    Why: every solid here is flat-shaded (walls, slabs, leaves). glTF asks viewers to compute flat
+    normals where a primitive has none, so normals (and the corner copies they force: a box then
+    needs 24 vertices instead of 8) are dead weight: about two thirds of a plan's bytes.
+    """
+    if not len(positions):
+        return positions, indices
+    pos = np.ascontiguousarray(positions, dtype=np.float32)
+    key = pos.view(np.dtype((np.void, 12))).ravel()
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    return pos[first], inverse.astype(np.uint32)[indices]
 
 
 def write_glb(root: Node, path: str, extras: dict | None = None) -> int:
