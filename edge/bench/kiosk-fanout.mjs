@@ -119,6 +119,7 @@ function open(url, protocols, onJson) {
     const ws = new WebSocket(url, protocols);
     ws.onopen = () => resolve(ws);
     ws.onerror = () => reject(new Error(`socket to ${url} failed`));
+    ws.onclose = (e) => (ws.closedWith = `${e.code} ${e.reason}`);
     ws.onmessage = (e) => {
       const at = performance.now();
       if (typeof e.data === "string" && e.data[0] === "{") onJson(JSON.parse(e.data), at, ws);
@@ -195,7 +196,11 @@ async function edgeRound(edge, admin, kiosks, floor) {
     method: "PATCH", headers: { Authorization: `Bearer ${admin}`, "Content-Type": "application/json" }, body: JSON.stringify({ floor }),
   });
   const { version } = await res.json();
-  if (!(await waitFor(() => kiosks.every((k) => k.arrivals.has(version)), 15_000))) throw new Error(`edge round ${version}: not every kiosk got it`);
+  if (!(await waitFor(() => kiosks.every((k) => k.arrivals.has(version)), 15_000))) {
+    const missing = kiosks.filter((k) => !k.arrivals.has(version));
+    const why = [...new Set(missing.map((k) => k.ws.closedWith ?? `open, at version ${k.version}`))].join("; ");
+    throw new Error(`edge round ${version}: ${missing.length} of ${kiosks.length} kiosks did not get it (${why})`);
+  }
   return { e2e: kiosks.map((k) => k.arrivals.get(version) - t0), obj: kiosks.map((k) => k.fromObject.get(version)) };
 }
 

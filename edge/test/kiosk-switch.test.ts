@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { kioskGroup } from "../src/kiosk/kiosk-group.ts";
 import { adminToken, call, ensureGroup, kioskToken, uploaderToken, viewerToken } from "./helpers.ts";
-import { json, kioskSocket, makeModel, publishTo, sleep, socket } from "./kiosk-helpers.ts";
+import { json, kioskSocket, makeModel, patchScene, publishTo, sleep, socket } from "./kiosk-helpers.ts";
 
 let groupSeq = 0;
 const newGroup = async () => {
@@ -142,6 +142,10 @@ describe("presence", () => {
     expect(old.closed!.code).toBe(4000);
     const presence = await kioskGroup(env, g).presence();
     expect(presence.filter((p) => p.online)).toHaveLength(1);
+    // The new socket is the one that stays and gets changes.
+    await patchScene(g, await uploaderToken(), { floor: 2 });
+    await fresh.next((m) => m.type === "delta" && m.version === 1);
+    expect(fresh.closed).toBeNull();
     fresh.ws.close();
   });
 });

@@ -160,12 +160,28 @@ describe("kiosk and console in Chromium", () => {
     await shot(kiosk, "8-kiosk-highlight");
   });
 
+  it("starts without a network from its cache (page, group state, model), then reconnects", async () => {
+    const before = await kioskStats(kiosk);
+    await kiosk.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, { timeout: 20_000 });
+    await kioskCtx.setOffline(true);
+    await kiosk.reload();
+    const offline = await until(async () => {
+      const s = await kioskStats(kiosk);
+      return s.modelId === before.modelId && s.geometries > 0 ? s : null;
+    }, "kiosk shows its cached model offline", 60_000);
+    expect(offline.open).toBe(false);
+    expect((await canvasStats(kiosk)).lit).toBeGreaterThan(0.05);
+    await shot(kiosk, "9-kiosk-offline-start");
+    await kioskCtx.setOffline(false);
+    await until(async () => (await kioskStats(kiosk)).open, "kiosk back online", 60_000);
+  });
+
   it("a revoked kiosk is disconnected and shows a pairing code again", async () => {
     await staff.reload();
     await staff.getByTestId("tab-groups").click();
     await staff.getByTestId("group-lobby").getByTestId("revoke").first().click();
     const code = await kiosk.getByTestId("pairing-code").textContent({ timeout: 30_000 });
     expect(code).toMatch(/^[A-Z0-9]{3} [A-Z0-9]{3}$/);
-    await shot(kiosk, "9-kiosk-revoked");
+    await shot(kiosk, "10-kiosk-revoked");
   });
 });

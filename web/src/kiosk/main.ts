@@ -59,6 +59,9 @@ async function main(): Promise<void> {
   Object.assign(window, { __kiosk: { view, player, sync, groupId } });
 }
 
+// The offline shell (public/kiosk-sw.js): the page starts without a network once it has been loaded.
+if ("serviceWorker" in navigator) navigator.serviceWorker.register("/kiosk-sw.js", { scope: "/kiosk" }).catch(() => {});
+
 main().catch((err) => {
   overlay.hidden = false;
   overlay.textContent = `Kiosk failed to start: ${err instanceof Error ? err.message : String(err)}`;
