@@ -110,7 +110,9 @@ def naive_rooms(plan, texts):
     return [(n, faces[k], faces[k].area) for k, n in named.items()]
 
 
-def render(path: Path, spec, truth, b, pred) -> None:
+def render(path: Path, title: str, b, truth=None) -> None:
+    """Top view: lines grey, solid walls dark, door plugs red, window plugs blue, converted rooms
+    filled with name and area, true rooms (when given) dashed green."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -118,25 +120,31 @@ def render(path: Path, spec, truth, b, pred) -> None:
     for (cat, _), polylines in b.lines.items():
         for pl in polylines:
             ax.plot(pl[:, 0], pl[:, 1], lw=0.4, color="#bbbbbb" if cat != "other" else "#d9a0a0")
-    for k, (name, poly, area) in enumerate(pred):
-        for part in getattr(poly, "geoms", [poly]):
-            x, y = part.exterior.xy
-            ax.fill(x, y, alpha=0.25, color=f"C{k % 10}")
-        c = poly.representative_point()
-        ax.text(c.x, c.y, f"{name or '?'}\n{area:.1f}", fontsize=6, ha="center")
-    for g in getattr(solid_walls(b), "geoms", [solid_walls(b)]):
-        if g.geom_type == "Polygon":
-            x, y = g.exterior.xy
-            ax.fill(x, y, color="#333333")
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path as MplPath
+
+    def fill(geom, **kw) -> None:  # polygons with their holes
+        for part in shapely.get_parts(geom):
+            if part.geom_type != "Polygon" or part.is_empty:
+                continue
+            rings = [np.asarray(part.exterior.coords)] + [np.asarray(i.coords) for i in part.interiors]
+            codes = np.concatenate([[MplPath.MOVETO] + [MplPath.LINETO] * (len(r) - 2) + [MplPath.CLOSEPOLY]
+                                    for r in rings])
+            ax.add_patch(PathPatch(MplPath(np.concatenate(rings), codes), lw=0, **kw))
+
+    for k, r in enumerate(b.rooms):
+        fill(r.polygon, alpha=0.25, color=f"C{k % 10}")
+        c = r.polygon.representative_point()
+        ax.text(c.x, c.y, f"{r.name or '?'}\n{r.area:.1f}", fontsize=6, ha="center")
+    fill(solid_walls(b), color="#333333")
     for o in b.openings:
         x, y = o.plug.exterior.xy
         ax.fill(x, y, color="red" if o.kind == "door" else "blue", alpha=0.7)
-    for name, poly in truth.rooms:
+    for name, poly in (truth.rooms if truth else []):
         x, y = poly.exterior.xy
         ax.plot(x, y, "g--", lw=0.6)
     ax.set_aspect("equal")
-    ax.set_title(f"seed {spec.seed}: {spec.wall_style}, doors {','.join(spec.door_styles)}, {spec.unit}/{spec.header}",
-                 fontsize=8)
+    ax.set_title(title, fontsize=8)
     fig.savefig(path, bbox_inches="tight")
     plt.close(fig)
 
@@ -187,7 +195,8 @@ def score(seeds, render_dir: str | None, naive: bool, verbose: bool) -> dict:
                         print(f"      miss {name!r} {poly.area:.2f} → {got[0]!r} {got[2]:.2f} found={f} named={n}")
             if render_dir:
                 os.makedirs(render_dir, exist_ok=True)
-                render(Path(render_dir) / f"seed{seed}.png", spec, truth, b, pred)
+                render(Path(render_dir) / f"seed{seed}.png", f"seed {spec.seed}: {spec.wall_style}, doors "
+                       f"{','.join(spec.door_styles)}, {spec.unit}/{spec.header}", b, truth)
     tot["by_style"] = by_style
     return tot
 

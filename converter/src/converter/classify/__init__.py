@@ -104,7 +104,7 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
             _line(b, inst.kind, p)
         for r in inst.regions:
             _ring_lines(b, inst.kind, r)
-    _geometry_report(b, geo_pieces, len(pieces) - len(geo_pieces),
+    _geometry_report(b, geo_pieces, len(pieces) - len(geo_pieces) - len(line_pieces),
                      sum(1 for inst, op in zip(instances, placed) if op is not None and id(inst) in swing_ids))
     unhosted = sum(1 for o in b.openings if not o.hosted)
     if unhosted:
@@ -204,7 +204,7 @@ def _single_line(pieces: list[WallPiece], leftovers: list[Path], unnamed: list[P
     if found or pieces:
         return found, rest, unnamed
     free = [p for p in unnamed if not says_not_wall(p.layer)]
-    got, left = single_line_walls(free, t)
+    got, left = single_line_walls(free, t, need_swing=True)
     if not got:
         return [], rest, unnamed
     return got, rest, left + [p for p in unnamed if says_not_wall(p.layer)]

@@ -22,6 +22,10 @@ __all__ = ["single_line_walls", "network_share", "grow_to_centre_lines", "MIN_NE
 
 #: Least total line length (m) of one connected network before it counts as walls.
 MIN_NETWORK = 12.0
+#: T-junctions (a wall ending on another wall's side) a network needs before it counts as walls.
+_MIN_JUNCTIONS = 2
+#: A hit this close to the other path's end is a corner, not a junction (m).
+MAX_JUNCTION_END = 0.05
 #: Line ends this close (m) count as joined (hand-drawn plans rarely meet exactly).
 _JOIN = 0.02
 #: Closed shapes smaller than this (largest extent, m) are furniture, never walls.
@@ -96,15 +100,27 @@ def _network(segs: np.ndarray, owners: np.ndarray, min_network: float) -> np.nda
     ri, li = tree.query(rays, predicate="intersects")
     keep = li != own[ri]
     ri, li = ri[keep], li[keep]
+    tee = np.zeros(len(segs))  # per segment: walls ending on another wall's side at it
     if len(ri):
         hit = shapely.intersection(rays[ri], lines[li])
         dist = shapely.distance(shapely.points(origin[ri]), hit)
         collinear = np.abs(u[li, 0] * out[ri, 1] - u[li, 1] * out[ri, 0]) < 0.02
         ok = (dist <= MAX_SIDE_GAP) | collinear
         a, b = np.concatenate((a, own[ri[ok]])), np.concatenate((b, li[ok]))
+        side = (dist <= MAX_SIDE_GAP) & ~collinear
+        far = _path_end_distance(origin[ri], li, segs, owners, first, last) > MAX_JUNCTION_END
+        np.add.at(tee, own[ri[side & far]], 1.0)
+    ends = np.concatenate((segs[first, :2], segs[last, 2:]))
+    ei, li = tree.query(shapely.points(ends), predicate="dwithin", distance=_JOIN)
+    other = owners[li] != owners[own[ei]]
+    ei, li = ei[other], li[other]
+    far = _path_end_distance(ends[ei], li, segs, owners, first, last) > MAX_JUNCTION_END
+    np.add.at(tee, own[ei[far]], 1.0)
     label = _components(len(segs), a, b)
     _, inv = np.unique(label, return_inverse=True)
     total = np.bincount(inv, weights=length)
+    # Walls meet walls: a network without T-junctions is outlines (site plans, frames), not rooms.
+    total[np.bincount(inv, weights=tee, minlength=len(total)) < _MIN_JUNCTIONS] = 0.0
     sel = np.flatnonzero(total[inv] >= min_network)
     if len(sel):
         # A grid or hatch is a network too, but a dense one: rooms are metres apart.
@@ -115,6 +131,21 @@ def _network(segs: np.ndarray, owners: np.ndarray, min_network: float) -> np.nda
         dense = total[comp] > _MAX_DENSITY * np.maximum(shapely.area(hulls), 1e-9)
         total[comp[dense]] = 0.0
     return total[inv] >= min_network
+
+
+def _path_end_distance(pts: np.ndarray, seg: np.ndarray, segs: np.ndarray, owners: np.ndarray,
+                       first: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """Distance from each point to the nearer end of the path that segment ``seg`` belongs to
+    (infinite for closed paths, which have no ends)."""
+    n_paths = int(owners.max()) + 1
+    start = np.full((n_paths, 2), np.inf)
+    end = np.full((n_paths, 2), np.inf)
+    start[owners[first]] = segs[first, :2]
+    end[owners[last]] = segs[last, 2:]
+    closed = np.all(np.isclose(start, end), axis=1)
+    o = owners[seg]
+    d = np.minimum(np.hypot(*(pts - start[o]).T), np.hypot(*(pts - end[o]).T))
+    return np.where(closed[o], np.inf, np.nan_to_num(d, nan=np.inf))
 
 
 def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -140,18 +171,20 @@ def network_share(paths: list[Path], min_network: float = MIN_NETWORK) -> float:
     return float(np.hypot(segs[keep, 2] - segs[keep, 0], segs[keep, 3] - segs[keep, 1]).sum()) if len(segs) else 0.0
 
 
-def single_line_walls(paths: list[Path], thickness: float, min_network: float = MIN_NETWORK
-                      ) -> tuple[list[WallPiece], list[Path]]:
+def single_line_walls(paths: list[Path], thickness: float, min_network: float = MIN_NETWORK,
+                      need_swing: bool = False) -> tuple[list[WallPiece], list[Path]]:
     """Wall pieces from the large line networks among ``paths``; the paths that became none.
 
     Args:
         paths: candidate paths (single-line wall layers, or unnamed layers of a plan without walls).
         thickness: wall thickness, m.
+        need_swing: only with a door swing (quarter arc) hinged on the network: evidence that the
+            lines of unnamed layers are a floor plan, not a site plan, frames or a diagram.
     """
     take, rest = _candidates(paths)
     segs, owners = segments_of(take)
     keep = _network(segs, owners, min_network)
-    if not keep.any():
+    if not keep.any() or need_swing and not _hinged(paths, segs[keep]):
         return [], paths
     segs, owners = segs[keep], owners[keep]
     d = segs[:, 2:] - segs[:, :2]
@@ -178,6 +211,17 @@ def single_line_walls(paths: list[Path], thickness: float, min_network: float = 
     used = set(owners.tolist())
     rest += [p for k, p in enumerate(take) if k not in used]
     return pieces, rest
+
+
+def _hinged(paths: list[Path], segs: np.ndarray) -> bool:
+    """Some quarter arc of door radius has its centre on one of the segments."""
+    hinges = [(p.arc.cx, p.arc.cy) for p in paths if p.arc is not None and 1.2 <= p.arc.sweep <= 1.9
+              and 0.5 <= p.arc.radius <= 1.6]
+    if not hinges:
+        return False
+    tree = shapely.STRtree(shapely.linestrings(segs.reshape(-1, 2, 2)))
+    hit, _ = tree.query(shapely.points(np.array(hinges)), predicate="dwithin", distance=0.3)
+    return bool(len(hit))
 
 
 def grow_to_centre_lines(rooms: list[Room], thickness: float) -> None:
