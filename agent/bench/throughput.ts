@@ -91,6 +91,11 @@ try {
   const metrics = await (await fetch(`http://127.0.0.1:${agent.httpPort}/metrics`)).text();
   const sum = (name: string) => [...metrics.matchAll(new RegExp(`^${name} (\\d+)`, "gm"))].reduce((s, m) => s + Number(m[1]), 0);
   await agent.kill("SIGTERM");
+  const stageMean = (stage: string) => {
+    const sumM = new RegExp(`^cad_agent_stage_duration_seconds_sum\\{stage="${stage}"\\} ([\\d.e-]+)`, "m").exec(metrics);
+    const cntM = new RegExp(`^cad_agent_stage_duration_seconds_count\\{stage="${stage}"\\} (\\d+)`, "m").exec(metrics);
+    return sumM && cntM ? (1000 * Number(sumM[1])) / Number(cntM[1]) : NaN;
+  };
 
   const mean = (xs: number[]) => xs.reduce((x, y) => x + y, 0) / xs.length;
   console.log(`\n${N} small DXF plans (${rooms} rooms each), agent concurrency ${a.concurrency}, on ${(await import("node:os")).cpus().length} cores\n`);
@@ -99,6 +104,7 @@ try {
   console.log(`pickup (created → leased)      p50 ${ms(pct(pickup, 50))}  p99 ${ms(pct(pickup, 99))}`);
   console.log(`agent overhead (e2e − bare)    p50 ${ms(pct(overhead, 50))}  p99 ${ms(pct(overhead, 99))}  mean ${ms(mean(overhead))}   goal ≤ 150 ms`);
   console.log(`burst of ${N}: ${ok}/${N} succeeded in ${seconds.toFixed(1)} s → ${((ok / seconds) * 60).toFixed(0)} jobs/min`);
+  console.log(`stage means (all jobs): ${["download", "convert", "compress", "upload", "complete"].map((st) => `${st} ${ms(stageMean(st))}`).join(", ")}`);
   console.log(`GLB bytes: converter ${sum("cad_agent_glb_bytes_converted_total")} → published ${sum("cad_agent_glb_bytes_published_total")}`);
 } finally {
   await Promise.all([edge.stop(), redis.stop()]);

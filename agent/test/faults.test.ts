@@ -157,6 +157,38 @@ describe("Redis and converter faults", () => {
   });
 });
 
+describe("staff and shutdown", () => {
+  it("a cancel stops the running conversion and is acknowledged", async () => {
+    const a = await agent("cancel", { AGENT_CONCURRENCY_DXF: "1" });
+    const [id] = await uploads(1, 40);
+    await a.waitForLog((l) => l.msg === "stage started" && l.stage === "convert" && l.jobId === id, 60_000);
+    for (const pid of childrenOf(a.proc.pid!)) process.kill(-pid, "SIGSTOP"); // a long conversion, for sure
+    const r = await edge.api(`/api/jobs/${id}/cancel`, edge.admin, { method: "POST" });
+    expect(r.status).toBe(200);
+    const job = await waitForJob(edge, id, finished, 30_000);
+    expect(job.status).toBe("cancelled");
+    await a.waitForLog((l) => l.msg === "job cancelled" && l.jobId === id, 10_000);
+    expect(a.logs.some((l) => l.msg === "converter recycled")).toBe(true); // its converter was killed
+    const [next] = await uploads(1);
+    await expectEachFinishedOnce([next]);
+  });
+
+  it("SIGTERM past the grace period hands the running job back; another agent finishes it", async () => {
+    const a = await agent("leaving", { AGENT_CONCURRENCY_DXF: "1", SHUTDOWN_GRACE_SECONDS: "0" });
+    const [id] = await uploads(1, 40);
+    await a.waitForLog((l) => l.msg === "stage started" && l.stage === "convert" && l.jobId === id, 60_000);
+    for (const pid of childrenOf(a.proc.pid!)) process.kill(-pid, "SIGSTOP"); // still converting at SIGTERM
+    expect(await a.kill("SIGTERM")).toBe(0);
+    expect(a.logs.some((l) => l.msg === "job handed back" && l.jobId === id)).toBe(true);
+    const back = (await edge.api(`/api/jobs/${id}`, edge.admin)).body;
+    expect(back.status).toBe("queued");
+    expect(back.error.code).toBe("agent_shutdown");
+    const b = await agent("successor");
+    await expectEachFinishedOnce([id]);
+    expect(b.logs.some((l) => l.msg === "job completed" && l.jobId === id)).toBe(true);
+  });
+});
+
 describe("edge faults", () => {
   it("503s, dropped connections and answers past the time limit: jobs still finish once", async () => {
     const proxy = await startFaultProxy(edge.url);
@@ -167,6 +199,7 @@ describe("edge faults", () => {
       count.set(route, n);
       if (route.endsWith("/claim")) return n === 1 ? "503" : "pass";
       if (route.endsWith("/complete")) return n === 1 ? { holdMs: 3000 } : "pass"; // the edge completes; the agent times out
+      if (route.endsWith("/drawing") && n === 3) return "corrupt"; // caught by the SHA-256 check, fetched again
       if (n === 1) return "503";
       if (n === 2) return "reset";
       return "pass";
@@ -175,7 +208,7 @@ describe("edge faults", () => {
     const ids = await uploads(3);
     await expectEachFinishedOnce(ids);
     const faults = proxy.seen.filter((s) => s.fault !== "pass");
-    expect(faults.map((f) => f.fault)).toEqual(expect.arrayContaining(["503", "reset", "hold 3000"]));
+    expect(faults.map((f) => f.fault)).toEqual(expect.arrayContaining(["503", "reset", "hold 3000", "corrupt"]));
     expect(proxy.seen.filter((s) => s.route.endsWith("/complete")).length).toBeGreaterThan(ids.length);
     await proxy.close();
   });

@@ -1,12 +1,13 @@
 /**
  * A loopback HTTP proxy in front of the edge that injects the failures a real network and a real
  * edge produce: 503 answers, connections reset mid-request, and answers held back past the client's
- * time limit (after the edge has already acted on the request). Bodies stream through untouched.
+ * time limit (after the edge has already acted on the request), and bodies with one byte flipped.
+ * Otherwise bodies stream through untouched.
  */
 import { createServer, request, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
-export type Fault = "pass" | "503" | "reset" | { holdMs: number };
+export type Fault = "pass" | "503" | "reset" | "corrupt" | { holdMs: number };
 
 export interface FaultProxy {
   url: string;
@@ -39,7 +40,15 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     }, (upRes) => {
       const send = () => {
         res.writeHead(upRes.statusCode!, upRes.headers);
-        upRes.pipe(res);
+        if (fault === "corrupt") {
+          let first = true;
+          upRes.on("data", (chunk: Buffer) => {
+            if (first && chunk.length) chunk[0] = chunk[0]! ^ 0xff;
+            first = false;
+            res.write(chunk);
+          });
+          upRes.on("end", () => res.end());
+        } else upRes.pipe(res);
       };
       if (typeof fault === "object") setTimeout(send, fault.holdMs);
       else send();
