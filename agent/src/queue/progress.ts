@@ -1,15 +1,15 @@
 /**
- * Relays a job's progress to the edge, throttled: the first event at once, then at most one per
- * `intervalMs`, always the latest (stage and percent). Every event costs the edge a D1 write and a
- * push to watchers, so a job of a second sends two or three, not one per converter stage. Sends are
- * chained so the edge sees them in order; a failed send is dropped (progress is advisory), but a lost
- * lease aborts the job.
+ * Relays a job's progress to the edge, throttled: nothing in the first `intervalMs` (the job shows as
+ * leased; a job done by then sends none), then at most one event per interval, always the latest
+ * (stage and percent). Every event costs the edge a D1 write and a push to watchers, so a job of a
+ * few seconds sends a handful, not one per converter stage. Sends are chained so the edge sees them in
+ * order; a failed send is dropped (progress is advisory), but a lost lease aborts the job.
  */
 import type { EdgeClient } from "../edge/client.ts";
 import { LeaseLost } from "../errors.ts";
 
 export class ProgressRelay {
-  #lastAt = 0;
+  #lastAt = Date.now();
   #lastPercent = -1;
   #chain: Promise<void> = Promise.resolve();
   #pending: { stage: string; percent: number; message?: string } | null = null;
