@@ -32,6 +32,9 @@ export class ProgressRelay {
     const p = Math.max(this.#lastPercent, Math.round(percent));
     const now = Date.now();
     if (now - this.#lastAt >= this.intervalMs) {
+      if (this.#timer) clearTimeout(this.#timer);
+      this.#timer = null;
+      this.#pending = null;
       this.#send(stage, p, message);
     } else {
       this.#pending = { stage, percent: p, message };
