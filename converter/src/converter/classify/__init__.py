@@ -21,6 +21,8 @@ from .model import Building, Opening, Room, WallPiece
 from .openings import Placements, WallIndex, group_instances, opening_placements, openings_from
 from .rooms import name_rooms, rooms_from_boundaries, rooms_from_walls
 from .single import MIN_NETWORK, grow_to_centre_lines, network_share, single_line_walls
+from .gaps import MAX_PASSAGE
+from .single import components as _label
 from .union import union_by_component
 from .walls import wall_pieces
 
@@ -69,6 +71,9 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
     pieces, leftovers = wall_pieces(wpaths, wregions, opts)
     unnamed, named_other = _unclassified(by_cat.get("other", empty)[0], layer_cat)
     geo_pieces, unnamed = walls_by_geometry(unnamed, opts)
+    geo_pieces, loose = _connected(pieces, geo_pieces)
+    for pc in loose:  # furniture pairs (desks, tables) standing alone: lines again
+        _ring_lines(b, "other", Region(np.asarray(pc.polygon.exterior.coords)[:-1], [], pc.layer))
     by_cat["other"] = (named_other + unnamed, by_cat.get("other", empty)[1])
     pieces = pieces + geo_pieces
     line_pieces, leftovers, unnamed = _single_line(pieces, leftovers, unnamed, opts)
@@ -158,6 +163,60 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
     if len(plan.texts) > MAX_LABELS:
         b.warnings.append(f"only the first {MAX_LABELS} of {len(plan.texts)} texts kept as labels")
     return b
+
+
+#: Least total length (m) of a group of touching walls found by geometry alone; shorter groups
+#: standing apart from every other wall are furniture (desks, tables, counters).
+_MIN_LOOSE_WALLS = 4.0
+
+
+def _connected(named: list[WallPiece], geo: list[WallPiece]) -> tuple[list[WallPiece], list[WallPiece]]:
+    """Split walls found by geometry into those joined to the wall network and loose short ones.
+
+    Pieces join when they touch, or when one continues along its axis to another across the gap
+    of an opening (up to :data:`~.gaps.MAX_PASSAGE`); furniture stands apart from both.
+    """
+    if not geo:
+        return geo, []
+    pieces = named + geo
+    polys = np.asarray([pc.polygon for pc in pieces], dtype=object)
+    tree = shapely.STRtree(polys)
+    a, b = tree.query(polys, predicate="dwithin", distance=0.02)
+    rays, owner = [], []
+    for k, pc in enumerate(pieces):
+        if pc.axis is None:
+            continue
+        u = np.asarray(pc.axis, dtype=float)
+        xy = shapely.get_coordinates(pc.polygon)
+        t = xy @ u
+        c = xy.mean(axis=0) - u * float(t.mean())
+        for end, d in ((float(t.max()), u), (float(t.min()), -u)):
+            o = c + u * end + d * 0.03
+            rays.append(np.stack((o, o + d * MAX_PASSAGE)))
+            owner.append(k)
+    if rays:
+        ray_arr = np.asarray(rays)
+        ri, pi = tree.query(shapely.linestrings(ray_arr), predicate="intersects")
+        # only the first piece each ray meets
+        dist = shapely.distance(shapely.points(ray_arr[ri, 0]), polys[pi])
+        order = np.lexsort((dist, ri))
+        ri, pi = ri[order], pi[order]
+        first = np.r_[True, ri[1:] != ri[:-1]]
+        ri, pi = ri[first], pi[first]
+        own = np.asarray(owner)[ri]
+        axes = np.array([pc.axis if pc.axis is not None else (np.nan, np.nan) for pc in pieces], dtype=float)
+        parallel = np.abs(axes[own, 0] * axes[pi, 1] - axes[own, 1] * axes[pi, 0]) < 0.05  # a wall going on
+        a, b = np.concatenate((a, own[parallel])), np.concatenate((b, pi[parallel]))
+    label = _label(len(pieces), a, b)
+    _, inv = np.unique(label, return_inverse=True)
+    half = shapely.length(polys) / 2
+    axis = (half + np.sqrt(np.maximum(half * half - 4 * shapely.area(polys), 0.0))) / 2  # a quad's long side
+    length = np.bincount(inv, weights=axis)
+    has_named = np.zeros(len(length), dtype=bool)
+    has_named[inv[:len(named)]] = True
+    ok = has_named | (length >= _MIN_LOOSE_WALLS)
+    keep = ok[inv[len(named):]]
+    return [pc for pc, k in zip(geo, keep) if k], [pc for pc, k in zip(geo, keep) if not k]
 
 
 #: Wall-wide polylines on one unnamed layer that make it a wall layer.

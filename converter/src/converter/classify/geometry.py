@@ -62,9 +62,16 @@ _NOT_WALL = frozenset({
 _TOKEN = re.compile(r"[a-z0-9äöüß]+")
 
 
-def says_not_wall(layer: str) -> bool:
-    """The layer's name names something else (furniture, fixtures, site …): never search it."""
-    return bool(set(_TOKEN.findall(layer.lower())) & _NOT_WALL)
+#: Block name tokens of furnishing (besides :data:`_NOT_WALL`).
+_FURNITURE_BLOCKS = _NOT_WALL | frozenset({
+    "table", "desk", "chair", "sofa", "couch", "bed", "shelf", "shelves", "cabinet", "wardrobe", "counter",
+    "tisch", "stuhl", "bett", "regal", "schrank", "sink", "bath", "bathtub", "wc", "toilet", "fridge", "stove",
+})
+
+
+def says_not_wall(layer: str, words: frozenset[str] = _NOT_WALL) -> bool:
+    """The layer's (or block's) name names something else (furniture, fixtures, site …)."""
+    return bool(set(_TOKEN.findall(layer.lower())) & words)
 
 
 #: Path kinds that are tessellated curves, never wall faces.
@@ -90,6 +97,10 @@ def walls_by_geometry(paths: list[Path], opts: Options, rules: GeometryRules = G
         if says_not_wall(layer):
             rest.extend(group)
             continue
+        furniture = [p for p in group if p.block and says_not_wall(p.block, _FURNITURE_BLOCKS)]
+        if furniture:  # tables, desks, beds placed as blocks: their parallel edges are no walls
+            rest.extend(furniture)
+            group = [p for p in group if not (p.block and says_not_wall(p.block, _FURNITURE_BLOCKS))]
         found, left = _layer_walls(layer, group, opts, rules)
         pieces.extend(found)
         rest.extend(left)

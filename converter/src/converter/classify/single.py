@@ -116,7 +116,7 @@ def _network(segs: np.ndarray, owners: np.ndarray, min_network: float) -> np.nda
     ei, li = ei[other], li[other]
     far = _path_end_distance(ends[ei], li, segs, owners, first, last) > MAX_JUNCTION_END
     np.add.at(tee, own[ei[far]], 1.0)
-    label = _components(len(segs), a, b)
+    label = components(len(segs), a, b)
     _, inv = np.unique(label, return_inverse=True)
     total = np.bincount(inv, weights=length)
     # Walls meet walls: a network without T-junctions is outlines (site plans, frames), not rooms.
@@ -148,7 +148,8 @@ def _path_end_distance(pts: np.ndarray, seg: np.ndarray, segs: np.ndarray, owner
     return np.where(closed[o], np.inf, np.nan_to_num(d, nan=np.inf))
 
 
-def _components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Connected-component labels of ``n`` items joined by the edges ``a[k]``–``b[k]``."""
     label = np.arange(n)
     while len(a):
         lo, hi = np.minimum(label[a], label[b]), np.maximum(label[a], label[b])
