@@ -74,12 +74,14 @@ describe("kiosk and console in Chromium", () => {
   });
 
   it("uploads a drawing from the console: the bar reaches 100 % through a dropped connection", async () => {
-    const file = drawPlan("a", 2.5);
+    const file = drawPlan("a", 8);
     const size = statSync(file).size;
-    expect(size).toBeGreaterThan(3_000_000);
+    expect(size).toBeGreaterThan(10_000_000);
+    const tus: string[] = [];
+    staff.on("request", (r) => r.url().includes("/api/uploads/") && tus.push(r.method()));
     await staff.getByTestId("tab-upload").click();
     await staff.getByTestId("upload-group").selectOption("lobby");
-    stack.proxy.rate = 1_000_000; // ~1 MB/s: the upload takes a few seconds
+    stack.proxy.rate = 2_000_000; // ~2 MB/s: the upload takes a few seconds
     await staff.getByTestId("upload-file").setInputFiles(file);
     const percent = async () => Number((await staff.getByTestId("upload-percent").textContent())?.replace(/\D/g, "") ?? 0);
     await until(async () => (await percent()) >= 25, "upload at 25 %");
@@ -91,6 +93,10 @@ describe("kiosk and console in Chromium", () => {
     stack.proxy.rate = null;
     expect(await percent()).toBe(100);
     expect(before).toBeLessThan(100);
+    // It resumed: after the cut, tus asked the server for the offset (HEAD) and sent the rest (PATCH).
+    const afterCut = tus.slice(tus.indexOf("PATCH") + 1);
+    expect(afterCut).toContain("HEAD");
+    expect(afterCut.slice(afterCut.indexOf("HEAD"))).toContain("PATCH");
     await staff.getByTestId("job-progress").waitFor();
     await shot(staff, "4-console-upload-done");
     // The server has the whole file, once.

@@ -139,6 +139,7 @@ function GroupCard({ group }: { group: Group }) {
           call(`/api/kiosk/groups/${group.id}/publish`, { body: { modelId } }))}>Publish</button>
         {publish.error && <span className="error">{publish.error}</span>}
       </div>
+      <SceneControls groupId={group.id} scene={live.state?.scene ?? null} />
       <div className="row">
         <input placeholder="pairing code" value={code} onChange={(e) => setCode(e.target.value)} data-testid="pair-code" />
         <input placeholder="kiosk name" value={kioskName} onChange={(e) => setKioskName(e.target.value)} data-testid="pair-name" />
@@ -152,6 +153,25 @@ function GroupCard({ group }: { group: Group }) {
         {pair.error && <span className="error" data-testid="pair-error">{pair.error}</span>}
         {paired && <span className="hint">Paired “{paired}”.</span>}
       </div>
+    </div>
+  );
+}
+
+/** What the group's kiosks show besides the model: highlighted room, floor, orbit or fixed camera. */
+function SceneControls({ groupId, scene }: { groupId: string; scene: GroupSnapshot["scene"] | null }) {
+  const { call } = useSession();
+  const action = useAction();
+  const [room, setRoom] = useState("");
+  const patch = (body: Record<string, unknown>) => action.run(() => call(`/api/kiosk/groups/${groupId}/scene`, { method: "PATCH", body }));
+  return (
+    <div className="row">
+      <span>Scene: {scene ? `${scene.mode}${scene.highlightRoom ? `, highlighting ${scene.highlightRoom}` : ""}` : "…"}</span>
+      <input placeholder="room to highlight" value={room} onChange={(e) => setRoom(e.target.value)} data-testid="scene-room" />
+      <button disabled={action.busy} onClick={() => patch({ highlightRoom: room.trim() || null })}>Highlight</button>
+      <button disabled={action.busy} onClick={() => patch({ mode: scene?.mode === "orbit" ? "fixed" : "orbit" })}>
+        {scene?.mode === "orbit" ? "Stop turning" : "Turn slowly"}
+      </button>
+      {action.error && <span className="error">{action.error}</span>}
     </div>
   );
 }
