@@ -13,7 +13,7 @@ from ..errors import LimitExceeded
 from ..options import Options
 from ..runtime.parallel import fork_all
 from .mesh import LineBatch, TriangleBatch, polygons_of, prism_triangles, split_parts, triangle_arrays
-from .openings import add_openings
+from .openings import opening_instances
 from .scene import MeshPart, Node
 
 __all__ = ["build_scene", "LINE_HEIGHT", "Node", "MeshPart"]
@@ -71,14 +71,13 @@ def build_scene(b: Building, opts: Options, origin: np.ndarray) -> Node:
     for kind in ("door", "window"):
         ops = [o for o in b.openings if o.kind == kind]
         for layer in sorted({o.layer for o in ops}):
-            wall, leaf = TriangleBatch(), TriangleBatch()
             mine = [o for o in ops if o.layer == layer]
-            add_openings(mine, opts, wall, leaf)
             node = layer_node(kind, layer)
             node.extras["count"] = len(mine)
             node.extras["widths"] = [round(o.width, 3) for o in mine][:1000]
-            _attach(node, wall.part("wall", origin), budget)
-            _attach(node, leaf.part("door" if kind == "door" else "glass", origin), budget)
+            instances, vertices = opening_instances(mine, opts, origin)
+            budget.take(vertices)
+            node.children.extend(instances)
     for layer, geom in b.columns.items():
         batch = TriangleBatch()
         batch.add_prism(geom, 0.0, opts.wallHeight)

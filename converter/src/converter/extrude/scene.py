@@ -26,10 +26,16 @@ class MeshPart:
 
 @dataclass
 class Node:
+    """A glTF node. Nodes holding the *same* ``parts`` list share one mesh (instances: door and
+    window types), placed by ``translation`` (x, y, z), ``rotation`` (quaternion x, y, z, w) and ``scale``."""
+
     name: str
     parts: list[MeshPart] = field(default_factory=list)
     children: list["Node"] = field(default_factory=list)
     extras: dict = field(default_factory=dict)
+    translation: tuple[float, float, float] | None = None
+    rotation: tuple[float, float, float, float] | None = None
+    scale: tuple[float, float, float] | None = None
 
     def walk(self):
         yield self

@@ -27,28 +27,51 @@ _GLB_MAGIC, _JSON, _BIN = 0x46546C67, 0x4E4F534A, 0x004E4942
 
 
 class _Blob:
+    """The binary chunk: vertex data and index data, each one buffer view (fewer views, less JSON:
+    a plan has hundreds of small primitives). Accessors address their data by byte offset."""
+
     def __init__(self) -> None:
+        self.sections: dict[int, list] = {ARRAY_BUFFER: [], ELEMENT_ARRAY_BUFFER: []}
+        self.sizes = {ARRAY_BUFFER: 0, ELEMENT_ARRAY_BUFFER: 0}
+        self.accessors: list[dict] = []
+        self.views: list[dict] = []
         self.chunks: list[bytes | memoryview] = []
         self.size = 0
-        self.views: list[dict] = []
-        self.accessors: list[dict] = []
 
     def add(self, data: np.ndarray, target: int, ctype: int, atype: str, minmax: bool) -> int:
         raw = memoryview(np.ascontiguousarray(data)).cast("B")  # no copy: written straight to the file
-        self.views.append({"buffer": 0, "byteOffset": self.size, "byteLength": raw.nbytes, "target": target})
-        self.chunks.append(raw)
-        self.size += raw.nbytes
-        pad = (-self.size) % 4
+        acc = {"bufferView": target, "byteOffset": self.sizes[target], "componentType": ctype,
+               "count": int(len(data)), "type": atype}
+        self.sections[target].append(raw)
+        self.sizes[target] += raw.nbytes
+        pad = (-self.sizes[target]) % 4
         if pad:
-            self.chunks.append(b"\0" * pad)
-            self.size += pad
-        acc = {"bufferView": len(self.views) - 1, "componentType": ctype, "count": int(len(data)), "type": atype}
+            self.sections[target].append(b"\0" * pad)
+            self.sizes[target] += pad
         if minmax:
             # Column by column: numpy's axis-0 reduction over (n, 3) rows is ~20× slower.
             acc["min"] = [float(data[:, k].min()) for k in range(data.shape[1])]
             acc["max"] = [float(data[:, k].max()) for k in range(data.shape[1])]
         self.accessors.append(acc)
         return len(self.accessors) - 1
+
+    def finish(self) -> None:
+        """Lay the sections out one after the other and point the accessors at their views."""
+        index: dict[int, int] = {}
+        for target in (ARRAY_BUFFER, ELEMENT_ARRAY_BUFFER):
+            if not self.sizes[target]:
+                continue
+            view = {"buffer": 0, "byteOffset": self.size, "byteLength": self.sizes[target], "target": target}
+            if target == ARRAY_BUFFER:
+                view["byteStride"] = 12  # every vertex attribute is a float32 VEC3
+            index[target] = len(self.views)
+            self.views.append(view)
+            self.chunks.extend(self.sections[target])
+            self.size += self.sizes[target]
+        for acc in self.accessors:
+            acc["bufferView"] = index[acc["bufferView"]]
+            if not acc["byteOffset"]:
+                del acc["byteOffset"]
 
 
 def scene_to_glb(root: Node, extras: dict | None = None) -> bytes:
@@ -88,6 +111,8 @@ def _glb_chunks(root: Node, extras: dict | None) -> list[bytes | memoryview]:
             idx = blob.add(indices.astype(np.uint32, copy=False), ELEMENT_ARRAY_BUFFER, UNSIGNED_INT, "SCALAR", False)
         return {"attributes": attrs, "indices": idx, "material": material(part.material), "mode": _MODE[part.mode]}
 
+    shared: dict[int, int] = {}
+
     def visit(node: Node) -> int:
         out: dict = {"name": node.name}
         nodes.append(out)
@@ -95,14 +120,25 @@ def _glb_chunks(root: Node, extras: dict | None) -> list[bytes | memoryview]:
         if node.extras:
             out["extras"] = node.extras
         if node.parts:
-            meshes.append({"name": node.name, "primitives": [primitive(p) for p in node.parts]})
-            out["mesh"] = len(meshes) - 1
+            mesh = shared.get(id(node.parts))
+            if mesh is None:  # nodes holding the same parts list are instances of one mesh
+                meshes.append({"name": node.name.rsplit(" ", 1)[0] if node.scale is not None else node.name,
+                               "primitives": [primitive(p) for p in node.parts]})
+                mesh = shared[id(node.parts)] = len(meshes) - 1
+            out["mesh"] = mesh
+        if node.translation is not None:
+            out["translation"] = [round(float(v), 4) for v in node.translation]
+        if node.rotation is not None:
+            out["rotation"] = [round(float(v), 6) for v in node.rotation]
+        if node.scale is not None:
+            out["scale"] = [round(float(v), 4) for v in node.scale]
         children = [visit(c) for c in node.children]
         if children:
             out["children"] = children
         return k
 
     root_index = visit(root)
+    blob.finish()
     doc: dict = {
         "asset": {"version": "2.0", "generator": f"cad-kiosk-converter {__version__}"},
         "scene": 0,
