@@ -1,4 +1,4 @@
-import { env } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { kioskGroup } from "../src/kiosk/kiosk-group.ts";
 import { adminToken, call, ensureGroup, kioskToken, uploaderToken, viewerToken } from "./helpers.ts";
@@ -147,6 +147,26 @@ describe("presence", () => {
     await fresh.next((m) => m.type === "delta" && m.version === 1);
     expect(fresh.closed).toBeNull();
     fresh.ws.close();
+  });
+});
+
+describe("liveness", () => {
+  it("a kiosk whose open socket has been silent past KIOSK_SILENT_MS shows offline", async () => {
+    const g = await newGroup();
+    const k = await kioskSocket(g, await kioskToken(g));
+    const stub = kioskGroup(env, g);
+    expect((await stub.presence())[0]!.online).toBe(true);
+    // Age everything it was last heard by: the hello, the stored row (no pings were sent).
+    await runInDurableObject(stub, (_instance, ctx) => {
+      for (const ws of ctx.getWebSockets()) ws.serializeAttachment({ ...ws.deserializeAttachment(), lastActive: 0 });
+      ctx.storage.sql.exec("UPDATE kiosks SET body = json_set(body, '$.lastSeen', 0)");
+    });
+    expect((await stub.presence())[0]!.online).toBe(false);
+    // A ping (auto-response) brings it back.
+    k.send("ping");
+    await k.until(() => k.texts.includes("pong"), "pong");
+    expect((await stub.presence())[0]!.online).toBe(true);
+    k.ws.close();
   });
 });
 

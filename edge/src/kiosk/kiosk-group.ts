@@ -23,6 +23,11 @@ const MIN_FLIP_LEAD_MS = 150;
 const MAX_FLIP_LEAD_MS = 2_000;
 /** Staff consoles get presence at most this often (a reconnect storm is one update, not a thousand). */
 const PRESENCE_THROTTLE_MS = 250;
+/**
+ * A kiosk whose socket is open but silent this long counts as offline (players ping every 15 s; a kiosk
+ * that lost its network leaves a half-open socket until TCP notices).
+ */
+export const KIOSK_SILENT_MS = 60_000;
 
 /**
  * One instance per kiosk group: the group's state, its kiosks' and staff consoles' WebSockets.
@@ -67,7 +72,7 @@ export class KioskGroup extends DurableObject<Env> {
     if (!(await this.#known(groupId))) return Response.json({ error: { code: "not_found", message: "kiosk group not found" } }, { status: 404 });
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server, [peer.role, `k:${peer.id}`]);
-    setPeer(server, { ...peer, since: Date.now(), hello: false, version: 0, appVersion: null, modelId: null,
+    setPeer(server, { ...peer, since: Date.now(), lastActive: Date.now(), hello: false, version: 0, appVersion: null, modelId: null,
       ready: false, readyFor: null, error: null, clockOffsetMs: null, rttMs: null });
     // Staff consoles get the state and presence at once; kiosks speak first (hello with their version).
     if (peer.role === "staff") {
@@ -95,7 +100,7 @@ export class KioskGroup extends DurableObject<Env> {
         return this.#hello(ws, peer, msg.version, msg.appVersion ?? null);
       case "status": {
         const next = setPeer(ws, {
-          ...peer, version: msg.version, modelId: msg.modelId, ready: msg.ready, error: msg.error ?? null,
+          ...peer, lastActive: Date.now(), version: msg.version, modelId: msg.modelId, ready: msg.ready, error: msg.error ?? null,
           clockOffsetMs: msg.clockOffsetMs ?? peer.clockOffsetMs, rttMs: msg.rttMs ?? peer.rttMs,
         });
         const pending = this.#store.pending;
@@ -173,9 +178,10 @@ export class KioskGroup extends DurableObject<Env> {
       const on = live.get(row.kioskId);
       const pinged = on ? (this.ctx.getWebSocketAutoResponseTimestamp(on.ws)?.getTime() ?? 0) : 0;
       const p = on?.peer;
+      const lastSeen = Math.max(row.lastSeen, pinged, p?.lastActive ?? 0);
       return {
-        kioskId: row.kioskId, name: row.name, online: !!on, since: p?.since ?? row.since,
-        lastSeen: Math.max(row.lastSeen, pinged), appVersion: p?.appVersion ?? row.appVersion,
+        kioskId: row.kioskId, name: row.name, online: !!on && Date.now() - lastSeen < KIOSK_SILENT_MS, since: p?.since ?? row.since,
+        lastSeen, appVersion: p?.appVersion ?? row.appVersion,
         version: p?.version ?? row.version, modelId: p?.modelId ?? row.modelId, ready: p?.ready ?? false,
         lastError: p ? p.error : row.lastError, clockOffsetMs: p?.clockOffsetMs ?? null, rttMs: p?.rttMs ?? null,
       };
@@ -236,7 +242,7 @@ export class KioskGroup extends DurableObject<Env> {
     }
     const changes = this.#store.changesSince(version);
     this.#send(ws, changes ? this.#deltaMessage(changes) : this.#stateMessage());
-    const next = setPeer(ws, { ...peer, hello: true, version, appVersion });
+    const next = setPeer(ws, { ...peer, lastActive: Date.now(), hello: true, version, appVersion });
     this.#audience?.set(ws, peer.role);
     if (peer.role !== "kiosk") return;
     // One write per kiosk that is new to the group (or changed app); a reconnect storm writes nothing.

@@ -14,6 +14,8 @@ export interface Peer {
 export interface PeerState extends Peer {
   /** Connected at (ms). */
   since: number;
+  /** Last hello or status (ms); pings are timed by the runtime (getWebSocketAutoResponseTimestamp). */
+  lastActive: number;
   /** Said hello: speaks the protocol and receives changes. */
   hello: boolean;
   /** Version of the group state the peer applied. */
