@@ -143,6 +143,13 @@ describe("Redis and converter faults", () => {
     await expectEachFinishedOnce([next], 90_000);
   });
 
+  it("a converter whose memory grew past the limit is replaced after its job", async () => {
+    const a = await agent("rss", { AGENT_CONCURRENCY_DXF: "1", CONVERTER_RECYCLE_RSS_MB: "64" });
+    await expectEachFinishedOnce(await uploads(2));
+    const text = await (await fetch(`http://127.0.0.1:${a.httpPort}/metrics`)).text();
+    expect(text).toMatch(/cad_agent_converter_recycled_total\{reason="memory"\} [2-9]/);
+  });
+
   it("a crashed converter is replaced and the job retried here", async () => {
     const a = await agent("crash", { AGENT_CONCURRENCY_DXF: "1" });
     const [id] = await uploads(1, 250);

@@ -22,7 +22,7 @@ beforeAll(async () => {
   agent = await startAgent({
     EDGE_URL: edge.url, AGENT_TOKEN: await edge.agentToken(["dxf"]), REDIS_URL: redis.url,
     AGENT_ID: "pipeline", AGENT_WORK_DIR: path.join(edge.persist, "work"), AGENT_CONCURRENCY_DXF: "2",
-    AGENT_CONCURRENCY_PDF_VECTOR: "0", AGENT_CONCURRENCY_PDF_RASTER: "0",
+    AGENT_CONCURRENCY_PDF_VECTOR: "0", AGENT_CONCURRENCY_PDF_RASTER: "0", CONVERTER_RECYCLE_JOBS: "2",
   });
 });
 
@@ -80,6 +80,7 @@ describe("upload → lease → convert → complete", () => {
     expect(text).toMatch(/cad_agent_jobs_completed_total\{capability="dxf"\} 3/);
     expect(text).toMatch(/cad_agent_jobs_failed_total\{capability="dxf",code="[a-z_]+",permanent="true"\} 1/);
     expect(text).toMatch(/cad_agent_converter_pool_size 2/);
+    expect(text).toMatch(/cad_agent_converter_recycled_total\{reason="jobs"\} [1-9]/); // every 2 jobs, a fresh one
     expect(text).toMatch(/cad_agent_gpu_present [01]/);
     expect(text).toMatch(/cad_agent_queue_depth\{capability="dxf"\} 0/);
     // Logs are JSON and carry job ids; the token never appears.
