@@ -3,6 +3,7 @@
  * leases it, converts it with the warm converter pool, compresses the GLB, uploads it and completes →
  * the model is downloadable and valid glTF. Plus the agent's operations surface and a clean shutdown.
  */
+import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -88,11 +89,12 @@ describe("upload → lease → convert → complete", () => {
   });
 
   it("stops on SIGTERM with no converter left behind", async () => {
-    const before = converterPids();
-    expect(before.length).toBeGreaterThanOrEqual(2);
+    const mine = execFileSync("ps", ["-o", "pid=", "--ppid", String(agent.proc.pid)], { encoding: "utf8" })
+      .split("\n").map(Number).filter(Boolean);
+    expect(mine.length).toBeGreaterThanOrEqual(2);
     const code = await agent.kill("SIGTERM");
     expect(code).toBe(0);
-    const left = converterPids().filter((p) => before.includes(p));
+    const left = converterPids().filter((p) => mine.includes(p));
     expect(left).toEqual([]);
   });
 });

@@ -27,7 +27,8 @@ export class ConverterPool {
   readonly #idle: ConverterProcess[] = [];
   readonly #all = new Set<ConverterProcess>();
   readonly #waiters: ((p: ConverterProcess) => void)[] = [];
-  #starting = 0;
+  /** Servers being replaced: close() waits for them too, so none outlives the agent. */
+  readonly #retiring = new Set<Promise<void>>();
   #closed = false;
 
   constructor(options: ConverterPoolOptions) {
@@ -67,6 +68,7 @@ export class ConverterPool {
   async close(): Promise<void> {
     this.#closed = true;
     await Promise.all([...this.#all].map((p) => p.stop()));
+    await Promise.all(this.#retiring);
     this.#all.clear();
     this.#idle.length = 0;
     this.#writePids();
@@ -97,7 +99,8 @@ export class ConverterPool {
     if (reason) {
       this.#o.onRecycle?.(reason);
       this.#all.delete(proc);
-      void proc.stop(500);
+      const retired = proc.stop(500).finally(() => this.#retiring.delete(retired));
+      this.#retiring.add(retired);
       this.#writePids();
       if (!this.#closed) void this.#spawn().catch(() => undefined);
       return;
@@ -112,7 +115,6 @@ export class ConverterPool {
   }
 
   async #spawn(): Promise<void> {
-    this.#starting++;
     const proc = new ConverterProcess(this.#o.command, this.#o.env);
     try {
       const ready = proc.start();
@@ -128,8 +130,6 @@ export class ConverterPool {
       // Try again later so a broken converter install does not spin; jobs wait meanwhile.
       if (!this.#closed) setTimeout(() => void this.#spawn().catch(() => undefined), 5000).unref();
       throw err;
-    } finally {
-      this.#starting--;
     }
   }
 
