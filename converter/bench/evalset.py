@@ -431,9 +431,20 @@ def _draw_opening(msp, o: _Opening, spec: PlanSpec, names: dict, T, angle: float
             msp.add_arc(c, half * s, start, end, dxfattribs=layer)
             msp.add_line(c, P(hinge, face + half), dxfattribs=layer)
     elif o.kind == "sliding":
+        # Two offset panels; on unnamed layers inside a block that says what it is (else nothing could).
+        target, at = msp, P
+        if spec.unnamed_layers:
+            name = f"SLIDING_DOOR_{int(round(w * 100))}_{int(round(t * 1000))}"
+            if name not in msp.doc.blocks:
+                blk = msp.doc.blocks.new(name)
+                for a, b in ((0.0, t * 0.3), (w / 2 - 0.05, t * 0.55)):
+                    blk.add_lwpolyline([(a * s, b * s), ((a + w / 2 + 0.05) * s, b * s),
+                                        ((a + w / 2 + 0.05) * s, (b + 0.04) * s), (a * s, (b + 0.04) * s)], close=True)
+            msp.add_blockref(name, P(0, 0), dxfattribs={**layer, "yscale": cross, "rotation": rot})
+            return
         for a, b in ((0.0, t * 0.3), (w / 2 - 0.05, t * 0.55)):
-            pts = [P(a, b), P(a + w / 2 + 0.05, b), P(a + w / 2 + 0.05, b + 0.04), P(a, b + 0.04)]
-            msp.add_lwpolyline(pts, close=True, dxfattribs=layer)
+            pts = [at(a, b), at(a + w / 2 + 0.05, b), at(a + w / 2 + 0.05, b + 0.04), at(a, b + 0.04)]
+            target.add_lwpolyline(pts, close=True, dxfattribs=layer)
 
 
 def _draw_label(msp, cell: Polygon, name: str, spec: PlanSpec, names: dict, T, s: float,

@@ -27,6 +27,8 @@ MIN_OPENING = 0.3
 MAX_OPENING = 6.0
 _SEARCH = 0.3
 _TOUCH = 0.02
+#: Door parts this close are one door (the offset panels of a sliding door).
+_DOOR_TOUCH = 0.06
 #: Bare window symbols are parallel lines across the wall (frame, glass): merge those this close.
 _PARALLEL_MERGE = 0.35
 #: Thickest wall a cross-section may find (m); longer stretches lie along a crossing wall.
@@ -97,7 +99,11 @@ def _cluster(kind: str, prims: list[Path | Region], parallel: float) -> list[Ins
         geoms[lines] = shapely.linestrings(np.concatenate(arrays),
                                            indices=np.repeat(np.arange(len(arrays)), [len(a) for a in arrays]))
     tree = shapely.STRtree(geoms)
-    a, b = tree.query(geoms, predicate="dwithin", distance=max(_TOUCH, parallel))
+    a, b = tree.query(geoms, predicate="dwithin", distance=max(_TOUCH, parallel, _DOOR_TOUCH if kind == "door" else 0))
+    if kind == "door":  # sliding-door panels (small closed shapes) a few cm apart are one door
+        panel = np.array([isinstance(p, Path) and p.closed and len(p.points) <= 5 for p in prims], dtype=bool)
+        near = shapely.distance(geoms[a], geoms[b]) <= _TOUCH
+        a, b = a[near | (panel[a] & panel[b])], b[near | (panel[a] & panel[b])]
     if parallel > _TOUCH:
         dist = shapely.distance(geoms[a], geoms[b])
         keep = dist <= _TOUCH
@@ -174,6 +180,12 @@ def _hint_axis(inst: Instance) -> tuple[np.ndarray | None, bool]:
         k = int(np.argmax(lens))
         if lens[k] > best_len:
             best, best_len = d[k] / lens[k], float(lens[k])
+    if best is not None and inst.kind != "window":
+        # a symbol far longer than deep (sliding panels, a leaf drawn closed) lies along its wall
+        pts = inst.points()
+        along = np.ptp(pts @ best)
+        across = np.ptp(pts @ np.array((-best[1], best[0])))
+        return best, bool(along >= 4.0 * max(across, 1e-9))
     return best, inst.kind == "window"
 
 
