@@ -43,7 +43,10 @@ export class Player {
   }
 
   hello(): void {
-    this.sync?.send({ type: "hello", version: this.version, appVersion: APP_VERSION });
+    // Not showing what the saved state says (an offline start whose cached model is gone, a signed URL
+    // that expired): ask for the whole state again, with fresh URLs.
+    const showing = (this.view.model?.id ?? null) === (this.target?.id ?? null);
+    this.sync?.send({ type: "hello", version: showing ? this.version : 0, appVersion: APP_VERSION });
     this.report();
   }
 
