@@ -440,6 +440,10 @@ def _bands(walls: WallIndex, us: np.ndarray, ns: np.ndarray,
             if gap[g] <= 0.25:
                 chosen.setdefault(row, []).append(found[g])
         for row, ivs_row in chosen.items():
+            # Beside a symbol at a corner one cross-section runs inside the crossing wall: where
+            # one side's stretch is much longer than the other's, the shorter one is the wall.
+            short = min(y - x for x, y in ivs_row)
+            ivs_row = [(x, y) for x, y in ivs_row if y - x <= 1.5 * short + 0.01]
             bands[row] = (min(x for x, _ in ivs_row), max(y for _, y in ivs_row))
         todo = np.array([j for j in todo.tolist() if j not in chosen], dtype=np.intp)
     return bands
