@@ -4,11 +4,13 @@
  * the model is downloadable and valid glTF. Plus the agent's operations surface and a clean shutdown.
  */
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  converterPids, finished, planDxf, root, startAgent, startEdge, startRedis, upload, waitForJob,
+  converterPids, finished, planDxf, python, root, startAgent, startEdge, startRedis, upload, waitForJob,
   type AgentProcess, type Edge, type RedisServer,
 } from "./support/stack.ts";
 
@@ -21,9 +23,9 @@ let agent: AgentProcess;
 beforeAll(async () => {
   [edge, redis] = await Promise.all([startEdge(), startRedis()]);
   agent = await startAgent({
-    EDGE_URL: edge.url, AGENT_TOKEN: await edge.agentToken(["dxf"]), REDIS_URL: redis.url,
+    EDGE_URL: edge.url, AGENT_TOKEN: await edge.agentToken(), REDIS_URL: redis.url,
     AGENT_ID: "pipeline", AGENT_WORK_DIR: path.join(edge.persist, "work"), AGENT_CONCURRENCY_DXF: "2",
-    AGENT_CONCURRENCY_PDF_VECTOR: "0", AGENT_CONCURRENCY_PDF_RASTER: "0", CONVERTER_RECYCLE_JOBS: "2",
+    AGENT_CONCURRENCY_PDF_VECTOR: "1", AGENT_CONCURRENCY_PDF_RASTER: "1", CONVERTER_RECYCLE_JOBS: "2",
   });
 });
 
@@ -64,6 +66,22 @@ describe("upload → lease → convert → complete", () => {
     }
   });
 
+  it("converts a vector PDF and a scanned PNG through the same chain", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "agent-pdf-"));
+    execFileSync(python, [path.join(import.meta.dirname, "support/pdf_plan.py"), dir]);
+    const pdf = await upload(edge, readFileSync(path.join(dir, "plan.pdf")), "plan.pdf");
+    const png = await upload(edge, readFileSync(path.join(dir, "plan-scan.png")), "plan-scan.png");
+    for (const [id, capability, format] of [[pdf, "pdf-vector", "pdf"], [png, "pdf-raster", "png"]] as const) {
+      const job = await waitForJob(edge, id, finished, 90_000);
+      expect(job.status, JSON.stringify(job.error)).toBe("succeeded");
+      expect(job.capability).toBe(capability);
+      const rep = (await edge.api(`/api/models/${job.modelId}/report`, edge.admin)).body;
+      expect(rep.stats.format).toBe(format);
+      expect(rep.stats.walls).toBeGreaterThan(0);
+      expect(rep.publish.publishedBytes).toBeLessThan(rep.publish.converterBytes);
+    }
+  });
+
   it("fails a bad drawing at once with the converter's code, without retrying", async () => {
     const junk = new TextEncoder().encode("  0\nSECTION\n  2\nENTITIES\n  0\nLINE\n  8\n0\n 10\nnot-a-number\n");
     const id = await upload(edge, junk, "broken.dxf");
@@ -76,11 +94,12 @@ describe("upload → lease → convert → complete", () => {
 
   it("serves /healthz and Prometheus /metrics", async () => {
     const health = await (await fetch(`http://127.0.0.1:${agent.httpPort}/healthz`)).json();
-    expect(health).toMatchObject({ ok: true, status: "running", redis: true, converters: 2 });
+    expect(health).toMatchObject({ ok: true, status: "running", redis: true, converters: 4 });
     const text = await (await fetch(`http://127.0.0.1:${agent.httpPort}/metrics`)).text();
     expect(text).toMatch(/cad_agent_jobs_completed_total\{capability="dxf"\} 3/);
     expect(text).toMatch(/cad_agent_jobs_failed_total\{capability="dxf",code="[a-z_]+",permanent="true"\} 1/);
-    expect(text).toMatch(/cad_agent_converter_pool_size 2/);
+    expect(text).toMatch(/cad_agent_converter_pool_size 4/);
+    expect(text).toMatch(/cad_agent_jobs_completed_total\{capability="pdf-raster"\} 1/);
     expect(text).toMatch(/cad_agent_converter_recycled_total\{reason="jobs"\} [1-9]/); // every 2 jobs, a fresh one
     expect(text).toMatch(/cad_agent_gpu_present [01]/);
     expect(text).toMatch(/cad_agent_queue_depth\{capability="dxf"\} 0/);
