@@ -70,7 +70,6 @@ export class Agent {
       recycleJobs: cfg.converter.recycleJobs,
       recycleRssMb: cfg.converter.recycleRssMb,
       workDir: cfg.workDir,
-      env: { ...process.env, CONVERTER_DEVICE: cfg.gpu ? "cuda" : "cpu" },
       onRecycle: (reason) => {
         this.metrics.recycled.inc({ reason });
         this.log.info({ reason }, "converter recycled");

@@ -28,7 +28,7 @@ export const AgentEnv = z.object({
   AGENT_CONCURRENCY_DXF: int(0, 64).default(2),
   AGENT_CONCURRENCY_PDF_VECTOR: int(0, 64).default(1),
   AGENT_CONCURRENCY_PDF_RASTER: int(0, 64).default(1),
-  /** GPU present: `auto` looks for nvidia-smi / /dev/nvidia0. Raster PDFs are leased either way. */
+  /** GPU present: `auto` looks for /dev/nvidia0. Reported in /healthz and /metrics; raster jobs are leased either way. */
   AGENT_GPU: z.enum(["auto", "true", "false"]).default("auto"),
   /** Where drawings and models live while a job runs (one folder per job, removed when it ends). */
   AGENT_WORK_DIR: z.string().min(1).default(path.join(repoRoot, ".agent-work")),
