@@ -3,7 +3,7 @@
     python -m venv converter/bench-out/train-venv
     converter/bench-out/train-venv/bin/pip install -r converter/train/requirements.txt
     YOLO_OFFLINE=1 nice -n 15 converter/bench-out/train-venv/bin/python converter/train/train.py \
-        [--out converter/bench-out/train] [--train 900] [--val 120] [--imgsz 256] [--epochs 22] [--hours 0.95] [--device cpu|0]
+        [--out converter/bench-out/train] [--train 1600] [--val 120] [--imgsz 256] [--epochs 30] [--hours 0.85] [--device cpu|0]
 
 Why from a model yaml: no pretrained weights can be downloaded here, and the symbols (door
 swings, window ticks, stair treads) are simple enough for a nano model trained from scratch on the
@@ -60,11 +60,11 @@ def write_split(root: Path, split: str, seeds: range, imgsz: int) -> int:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=str(HERE.parent / "bench-out" / "train"))
-    ap.add_argument("--train", type=int, default=900)
+    ap.add_argument("--train", type=int, default=1600)
     ap.add_argument("--val", type=int, default=120)
     ap.add_argument("--imgsz", type=int, default=256)
-    ap.add_argument("--epochs", type=int, default=25)
-    ap.add_argument("--hours", type=float, default=0.9, help="hard cap on training time (ultralytics `time`)")
+    ap.add_argument("--epochs", type=int, default=30)
+    ap.add_argument("--hours", type=float, default=0.85, help="hard cap on training time (ultralytics `time`)")
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--no-ship", action="store_true", help="do not copy the ONNX into the package")
