@@ -245,7 +245,7 @@ def nest_rings(rings: list[np.ndarray]) -> list[tuple[np.ndarray, list[np.ndarra
     depth: dict[int, int] = {}
     parent: dict[int, int] = {}
     for k, i in enumerate(order):
-        probe = rings[i][0]
+        probe = _inner_point(rings[i])
         best = -1
         for j in reversed(order[:k]):  # smallest enclosing ring first
             if point_in_ring(probe, rings[j]):
@@ -260,6 +260,19 @@ def nest_rings(rings: list[np.ndarray]) -> list[tuple[np.ndarray, list[np.ndarra
         else:
             out[parent[i]][1].append(rings[i])
     return list(out.values())
+
+
+def _inner_point(ring: np.ndarray) -> np.ndarray:
+    """A point strictly inside ``ring`` (its first vertex may lie on the ring around it: holes that
+    touch their outline)."""
+    try:
+        import shapely
+        p = shapely.Polygon(ring).representative_point()
+        if not p.is_empty:
+            return np.array((p.x, p.y))
+    except Exception:  # noqa: BLE001 - degenerate ring: its vertex will do
+        pass
+    return ring[0]
 
 
 def _polyline_path(pts: np.ndarray, closed: bool, layer: str, kind: str, width: float) -> list[Primitive]:
