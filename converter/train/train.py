@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--val", type=int, default=120)
     ap.add_argument("--imgsz", type=int, default=256)
     ap.add_argument("--epochs", type=int, default=30)
-    ap.add_argument("--hours", type=float, default=0.85, help="hard cap on training time (ultralytics `time`)")
+    ap.add_argument("--hours", type=float, default=0.85, help="cap on training time; ultralytics fits the epochs into it (0 = run --epochs in full)")
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--no-ship", action="store_true", help="do not copy the ONNX into the package")
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> None:
 
     model = YOLO("yolov8n.yaml")
     t1 = time.time()
-    model.train(data=str(data / "data.yaml"), imgsz=a.imgsz, epochs=a.epochs, time=a.hours, batch=a.batch,
+    model.train(data=str(data / "data.yaml"), imgsz=a.imgsz, epochs=a.epochs, time=a.hours or None, batch=a.batch,
                 device=a.device, workers=0, plots=False, project=str(root / "runs"), name="symbols", exist_ok=True,
                 seed=0, deterministic=True, flipud=0.5, fliplr=0.5, degrees=0.0, mosaic=1.0, close_mosaic=3,
                 hsv_h=0.0, hsv_s=0.3, hsv_v=0.3, amp=False, patience=100, verbose=False)

@@ -7,7 +7,7 @@ primitives on layers the classifier already knows (``SCAN-WALL`` regions, ``SCAN
 found by the same code as for DXF. The detector sees the plan at the scale it was trained at (the
 building about 200 px across, then re-run so doors are ~24 px); the scale in metres comes from the
 ``pixelsPerMetre`` option, a scale note in the PDF's text layer with the render resolution, the
-median door (≈ 1.05 m across its swing box), or a typical building size, in that order.
+median door (≈ 1.1 m across its swing box: leaf and wall), or a typical building size, in that order.
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ __all__ = ["read_image", "read_pdf_page_image", "plan_from_image", "DOOR_BOX_M",
 
 Progress = Callable[[float, str], None]
 #: The long side of a door's swing box (leaf ≈ 0.9 m plus the wall) in metres.
-DOOR_BOX_M = 1.05
+DOOR_BOX_M = 1.1  # a 0.9 m leaf plus a 0.2 m wall
 #: Scanned PDF pages are rendered at this resolution (capped at 4000 px a side).
 PDF_RENDER_DPI = 150
 _TRAIN_BUILDING_PX = 205  # the building's long side in the training pages (256 px × ~0.8)

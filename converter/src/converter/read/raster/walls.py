@@ -42,10 +42,17 @@ def wall_mask(rgb: np.ndarray) -> tuple[np.ndarray, dict]:
     dt2 = cv2.distanceTransform(walls, cv2.DIST_L2, 3)
     peak = np.zeros(n)
     np.maximum.at(peak, labels.ravel(), dt2.ravel())
+    # A sheet frame hugs the image edges: a component lying (almost) wholly in the border band goes.
+    band = max(4, int(0.03 * min(h, w)))
+    border = np.zeros((h, w), bool)
+    border[:band], border[-band:], border[:, :band], border[:, -band:] = True, True, True, True
+    in_border = np.zeros(n)
+    np.add.at(in_border, labels[border], 1)
     keep = np.zeros(n, bool)
     for i in range(1, n):
         bw, bh, area = stats[i, cv2.CC_STAT_WIDTH], stats[i, cv2.CC_STAT_HEIGHT], stats[i, cv2.CC_STAT_AREA]
-        keep[i] = max(bw, bh) >= 4 * t and area >= 3 * t * t and peak[i] >= 0.55 * t / 2
+        keep[i] = (max(bw, bh) >= 4 * t and area >= 3 * t * t and peak[i] >= 0.55 * t / 2
+                   and in_border[i] < 0.8 * area)
     mask = keep[labels]
     return mask, {"threshold": round(thresh, 1), "thicknessPx": round(t, 2), "blobsRemoved": int(blobs.any())}
 
