@@ -1,11 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
 import {
-  ClientMessage, type GroupChange, type GroupSnapshot, type KioskModel, type KioskPresence, type PendingSwitch,
+  ClientMessage, type GroupChange, type GroupSnapshot, type KioskPresence, type PendingSwitch,
   type ScenePatch, type ServerMessage,
 } from "@cad-kiosk/schema/kiosk";
 import { randomId } from "../lib/ids.ts";
-import { signDownload } from "../jobs/signing.ts";
 import { settings, type Env } from "../env.ts";
+import { ModelUrls } from "./model-urls.ts";
 import { attachment, type Peer, type PeerState, setPeer } from "./peer.ts";
 import { GroupStore, type KioskRow, type StoredChange, type StoredModel } from "./store.ts";
 
@@ -48,7 +48,7 @@ export class KioskGroup extends DurableObject<Env> {
   #store: GroupStore;
   /** Kiosks (ids) the pending switch still waits for; null = rebuild from attachments. */
   #waiting: Set<string> | null = null;
-  #signed = new Map<string, { model: KioskModel; renewAt: number }>();
+  #urls: ModelUrls;
   #presenceTimer: ReturnType<typeof setTimeout> | null = null;
   /** Who gets broadcasts: kiosks once they said hello, and staff consoles. Null = rebuild from attachments. */
   #audience: Map<WebSocket, PeerState["role"]> | null = null;
@@ -56,6 +56,7 @@ export class KioskGroup extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#store = new GroupStore(ctx.storage);
+    this.#urls = new ModelUrls(env.URL_SIGNING_KEY, settings(env).signedUrlMs);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
 
@@ -77,7 +78,7 @@ export class KioskGroup extends DurableObject<Env> {
     // Staff consoles get the state and presence at once; kiosks speak first (hello with their version).
     if (peer.role === "staff") {
       this.#audience?.set(server, "staff");
-      await this.#prepare([this.#store.state.model, this.#store.pending?.model]);
+      await this.#urls.prepare([this.#store.state.model, this.#store.pending?.model]);
       this.#send(server, this.#stateMessage());
       this.#send(server, { type: "presence", kiosks: this.presence() });
     }
@@ -148,7 +149,7 @@ export class KioskGroup extends DurableObject<Env> {
     this.#store.adopt(groupId);
     const deadlineMs = options.deadlineMs ?? PUBLISH_DEFAULTS.deadlineMs;
     const pending = { switchId: randomId(9), model, deadline: Date.now() + deadlineMs };
-    await this.#prepare([model]);
+    await this.#urls.prepare([model]);
     this.#store.setPending(pending);
     this.#waiting = null;
     const prefetch: ServerMessage = { type: "prefetch", switch: this.#pendingNow(pending) };
@@ -162,7 +163,7 @@ export class KioskGroup extends DurableObject<Env> {
   /** Change the scene: committed and pushed at once. Null when no such group exists. */
   async setScene(groupId: string, patch: ScenePatch): Promise<GroupSnapshot | null> {
     if (!(await this.#known(groupId))) return null;
-    await this.#prepare([this.#store.state.model, this.#store.pending?.model]);
+    await this.#urls.prepare([this.#store.state.model, this.#store.pending?.model]);
     this.#broadcast(this.#deltaMessage([this.#store.commit({ scene: patch })]));
     return this.#snapshotNow();
   }
@@ -226,7 +227,7 @@ export class KioskGroup extends DurableObject<Env> {
   async #hello(ws: WebSocket, peer: PeerState, version: number, appVersion: string | null): Promise<void> {
     // Sign what the answer needs first; from there on nothing awaits, so no change can slip in between
     // reading the state and sending it (broadcasts reach this socket only once it is marked hello).
-    await this.#prepare([...(this.#store.changesSince(version) ?? []).map((c) => c.model), this.#store.state.model,
+    await this.#urls.prepare([...(this.#store.changesSince(version) ?? []).map((c) => c.model), this.#store.state.model,
       this.#store.pending?.model]);
     if (peer.role === "kiosk") {
       // A kiosk that reconnects before its old socket timed out: the new socket replaces the old.
@@ -278,7 +279,7 @@ export class KioskGroup extends DurableObject<Env> {
   async #flip(): Promise<void> {
     const pending = this.#store.pending;
     if (!pending) return;
-    await this.#prepare([pending.model]);
+    await this.#urls.prepare([pending.model]);
     if (this.#store.pending?.switchId !== pending.switchId) return; // superseded or flipped meanwhile
     let lead = MIN_FLIP_LEAD_MS;
     for (const ws of this.ctx.getWebSockets("kiosk")) lead = Math.max(lead, 1.5 * (attachment(ws).rttMs ?? 0) + 50);
@@ -312,14 +313,14 @@ export class KioskGroup extends DurableObject<Env> {
   // ---- messages ----
 
   async #snapshot(): Promise<GroupSnapshot> {
-    await this.#prepare([this.#store.state.model]);
+    await this.#urls.prepare([this.#store.state.model]);
     return this.#snapshotNow();
   }
 
   #snapshotNow(): GroupSnapshot {
     const s = this.#store.state;
     return {
-      groupId: s.groupId, version: s.version, model: s.model ? this.#signedNow(s.model) : null,
+      groupId: s.groupId, version: s.version, model: s.model ? this.#urls.get(s.model) : null,
       publishedModelId: s.model?.id ?? null, scene: s.scene,
     };
   }
@@ -333,32 +334,12 @@ export class KioskGroup extends DurableObject<Env> {
     const pending = this.#store.pending;
     return {
       type: "delta", version: this.#store.state.version, pending: pending ? this.#pendingNow(pending) : null,
-      changes: changes.map((c) => (c.model ? { ...c, model: this.#signedNow(c.model) } : (c as GroupChange))),
+      changes: changes.map((c) => (c.model ? { ...c, model: this.#urls.get(c.model) } : (c as GroupChange))),
     };
   }
 
   #pendingNow(p: { switchId: string; model: StoredModel; deadline: number }): PendingSwitch {
-    return { switchId: p.switchId, model: this.#signedNow(p.model), deadline: p.deadline };
-  }
-
-  /** Sign download URLs for these models (kept while fresh), so messages are built without awaiting. */
-  async #prepare(models: (StoredModel | null | undefined)[]): Promise<void> {
-    const secret = this.env.URL_SIGNING_KEY;
-    if (!secret) return;
-    const now = Date.now();
-    const ttl = settings(this.env).signedUrlMs;
-    for (const model of models) {
-      if (!model || (this.#signed.get(model.id)?.renewAt ?? 0) > now) continue;
-      const exp = now + ttl;
-      const sig = await signDownload(secret, model.id, exp);
-      const url = `/dl/${encodeURIComponent(model.id)}?${new URLSearchParams({ exp: String(exp), sig })}`;
-      this.#signed.set(model.id, { model: { ...model, url }, renewAt: now + ttl / 2 });
-    }
-  }
-
-  /** The model with its signed URL (relative to the Worker's origin); unsigned: the bearer-token route. */
-  #signedNow(model: StoredModel): KioskModel {
-    return this.#signed.get(model.id)?.model ?? { ...model, url: `/api/models/${encodeURIComponent(model.id)}/glb` };
+    return { switchId: p.switchId, model: this.#urls.get(p.model), deadline: p.deadline };
   }
 
   #send(ws: WebSocket, msg: ServerMessage): void {
