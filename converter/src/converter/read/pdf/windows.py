@@ -45,9 +45,11 @@ def mark_windows(paths: list[Path], line_layer_suffix: str, wall_layers: set[str
         group = np.nonzero(par & (np.abs(along) < _TOL) & (across <= _SPREAD))[0]
         if len(group) < 2:
             continue
-        pts = seg[group].reshape(-1, 2)
+        pts = seg[group].reshape(-1, 2)  # rows: start, end, start, end …
         near = np.min(np.hypot(pts[:, None, 0] - ends[None, :, 0], pts[:, None, 1] - ends[None, :, 1]), axis=1)
-        if np.mean(near <= _TOL) < 0.5:  # at least half the line ends sit on wall outline corners
+        near = (near <= _TOL).reshape(-1, 2)
+        # Most line ends sit on wall outline corners, on both jambs (dimension ticks touch one side).
+        if near.mean() < 0.6 or not (near[:, 0].any() and near[:, 1].any()):
             continue
         for k in group:
             used[k] = True
