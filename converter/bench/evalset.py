@@ -25,7 +25,7 @@ from shapely.geometry import LineString, Polygon, box
 
 __all__ = ["PlanSpec", "Truth", "TUNED", "HELD_OUT", "spec_of", "draw", "SINGLE_LINE_THICKNESS"]
 
-TUNED = range(0, 40)
+TUNED = range(0, 80)
 HELD_OUT = range(1000, 1040)
 #: The converter's default thickness for single-line walls; truth walls of single-line plans use it.
 SINGLE_LINE_THICKNESS = 0.12

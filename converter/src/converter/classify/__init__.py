@@ -24,7 +24,7 @@ from .single import MIN_NETWORK, grow_to_centre_lines, network_share, single_lin
 from .gaps import MAX_PASSAGE
 from .single import components as _label
 from .union import union_by_component
-from .walls import wall_pieces
+from .walls import polygon_thickness, wall_pieces
 
 __all__ = ["classify_plan", "Building", "Opening", "Room", "WallPiece"]
 
@@ -76,6 +76,10 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
         _ring_lines(b, "other", Region(np.asarray(pc.polygon.exterior.coords)[:-1], [], pc.layer))
     by_cat["other"] = (named_other + unnamed, by_cat.get("other", empty)[1])
     pieces = pieces + geo_pieces
+    if not pieces:
+        fill_pieces = _unnamed_fills(by_cat, layer_cat, opts)
+        pieces = pieces + fill_pieces
+        geo_pieces = geo_pieces + fill_pieces
     line_pieces, leftovers, unnamed = _single_line(pieces, leftovers, unnamed, opts)
     if line_pieces:
         by_cat["other"] = (named_other + unnamed, by_cat["other"][1])
@@ -221,6 +225,33 @@ def _connected(named: list[WallPiece], geo: list[WallPiece]) -> tuple[list[WallP
 
 #: Wall-wide polylines on one unnamed layer that make it a wall layer.
 _MIN_WIDE = 3
+
+
+#: Wall-thin fills on one unnamed layer that make it a wall layer (in a plan without other walls).
+_MIN_FILLS = 3
+
+
+def _unnamed_fills(by_cat: dict, layer_cat: LayerClassifier, opts: Options) -> list[WallPiece]:
+    """Hatches and solids on unnamed layers drawn wall-thin: the walls of a plan that names none
+    (a solid fill on layer 0). Taken from "other" in place."""
+    paths, regions = by_cat.get("other", ([], []))
+    thin: dict[str, list[tuple[Region, Polygon]]] = {}
+    for r in regions:
+        if layer_cat.mapped(r.layer) or says_not_wall(r.layer) or len(r.exterior) < 3:
+            continue
+        poly = shapely.make_valid(Polygon(r.exterior, [h for h in r.holes if len(h) >= 3]))
+        for part in shapely.get_parts(shapely.get_parts(poly)):
+            if isinstance(part, Polygon) and part.area > 1e-4 and polygon_thickness(part) <= opts.maxWallThickness:
+                thin.setdefault(r.layer, []).append((r, part))
+    pieces: list[WallPiece] = []
+    used: set[int] = set()
+    for layer, found in thin.items():
+        if len({id(r) for r, _ in found}) >= _MIN_FILLS:
+            pieces += [WallPiece(part, layer, "hatch") for _, part in found]
+            used |= {id(r) for r, _ in found}
+    if used:
+        by_cat["other"] = (paths, [r for r in regions if id(r) not in used])
+    return pieces
 
 
 def _wide_walls(by_cat: dict, layer_cat: LayerClassifier, opts: Options) -> None:

@@ -97,13 +97,13 @@ def _network(segs: np.ndarray, owners: np.ndarray, min_network: float) -> np.nda
     out = np.concatenate((-u[first], u[last]))
     own = np.concatenate((np.flatnonzero(first), np.flatnonzero(last)))
     rays = shapely.linestrings(np.stack((origin, origin + out * MAX_PASSAGE), axis=1))
-    ri, li = tree.query(rays, predicate="intersects")
+    # dwithin, not intersects: a collinear continuation of a rotated wall misses by float noise
+    ri, li = tree.query(rays, predicate="dwithin", distance=_JOIN / 4)
     keep = li != own[ri]
     ri, li = ri[keep], li[keep]
     tee = np.zeros(len(segs))  # per segment: walls ending on another wall's side at it
     if len(ri):
-        hit = shapely.intersection(rays[ri], lines[li])
-        dist = shapely.distance(shapely.points(origin[ri]), hit)
+        dist = shapely.distance(shapely.points(origin[ri]), lines[li])
         collinear = np.abs(u[li, 0] * out[ri, 1] - u[li, 1] * out[ri, 0]) < 0.02
         ok = (dist <= MAX_SIDE_GAP) | collinear
         a, b = np.concatenate((a, own[ri[ok]])), np.concatenate((b, li[ok]))
