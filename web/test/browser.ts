@@ -43,10 +43,20 @@ export function canvasStats(page: Page): Promise<{ lit: number; hash: string; wi
 }
 
 /** The kiosk player's view numbers (window.__kiosk). */
-export function kioskStats(page: Page): Promise<{ modelId: string | null; geometries: number; labels: number; frames: number; version: number; open: boolean }> {
+export interface KioskStats {
+  modelId: string | null;
+  geometries: number;
+  labels: number;
+  frames: number;
+  version: number;
+  open: boolean;
+  flippedAt: number | null;
+}
+
+export function kioskStats(page: Page): Promise<KioskStats> {
   return page.evaluate(() => {
     const k = (window as any).__kiosk;
-    if (!k) return { modelId: null, geometries: 0, labels: 0, frames: 0, version: -1, open: false };
-    return { ...k.view.stats(), version: k.player.version, open: k.sync.open };
+    if (!k) return { modelId: null, geometries: 0, labels: 0, frames: 0, version: -1, open: false, flippedAt: null };
+    return { ...k.view.stats(), version: k.player.version, open: k.sync.open, flippedAt: k.player.flippedAt };
   });
 }

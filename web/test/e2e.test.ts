@@ -17,6 +17,7 @@ let consoleCtx: BrowserContext;
 let kioskCtx: BrowserContext;
 let staff: Page;
 let kiosk: Page;
+let kiosk2: Page;
 let agent: string;
 const models: { a?: string; b?: string } = {};
 const seen: { a?: { geometries: number; hash: string } } = {};
@@ -125,7 +126,21 @@ describe("kiosk and console in Chromium", () => {
     await staff.locator('[data-testid="group-lobby"] [data-testid="group-model"]', { hasText: models.a! }).waitFor();
   });
 
-  it("a second model published from the console replaces the first; swapping back frees the old one", async () => {
+  it("a second kiosk pairs into the same group and shows the group's model", async () => {
+    const ctx = await browser.newContext({ viewport: { width: 640, height: 400 } });
+    kiosk2 = await ctx.newPage();
+    kiosk2.on("pageerror", (e) => console.error("[kiosk2] page error:", e.message));
+    await kiosk2.goto(`${stack.url}/kiosk`);
+    const code = (await kiosk2.getByTestId("pairing-code").textContent({ timeout: 20_000 }))!.trim();
+    const group = staff.getByTestId("group-lobby");
+    await group.getByTestId("pair-code").fill(code);
+    await group.getByTestId("pair-name").fill("Lobby side screen");
+    await group.getByTestId("pair").click();
+    await until(async () => (await kioskStats(kiosk2)).modelId === models.a, "second kiosk shows model a", 60_000);
+    await group.locator('[data-testid="kiosk-row"][data-online="true"]').nth(1).waitFor({ timeout: 20_000 });
+  });
+
+  it("a second model published from the console replaces the first on both kiosks at one moment; swapping back frees the old one", async () => {
     const jobId = await tusUpload(stack, stack.adminToken, drawPlan("b"));
     const job = await convertNextJob(stack, agent);
     expect(job.id).toBe(jobId);
@@ -135,7 +150,14 @@ describe("kiosk and console in Chromium", () => {
     const group = staff.getByTestId("group-lobby");
     await group.getByTestId("group-publish-model").selectOption(models.b!);
     await group.getByTestId("group-publish").click();
-    await until(async () => (await kioskStats(kiosk)).modelId === models.b, "kiosk switched to model b", 60_000);
+    const [s1, s2] = await until(async () => {
+      const both = [await kioskStats(kiosk), await kioskStats(kiosk2)];
+      return both.every((s) => s.modelId === models.b) ? both : null;
+    }, "both kiosks switched to model b", 60_000);
+    // The synchronised switch: both went on screen at the announced moment (same machine clock).
+    const spread = Math.abs(s1!.flippedAt! - s2!.flippedAt!);
+    console.info(`synchronised switch: the two kiosks flipped ${spread} ms apart`);
+    expect(spread).toBeLessThan(100);
     await kiosk.waitForTimeout(500);
     const pixels = await canvasStats(kiosk);
     expect(pixels.lit).toBeGreaterThan(0.05);
@@ -185,7 +207,7 @@ describe("kiosk and console in Chromium", () => {
   it("a revoked kiosk is disconnected and shows a pairing code again", async () => {
     await staff.reload();
     await staff.getByTestId("tab-groups").click();
-    await staff.getByTestId("group-lobby").getByTestId("revoke").first().click();
+    await staff.getByTestId("group-lobby").locator('[data-testid="kiosk-row"]', { hasText: "Lobby screen" }).getByTestId("revoke").click();
     const code = await kiosk.getByTestId("pairing-code").textContent({ timeout: 30_000 });
     expect(code).toMatch(/^[A-Z0-9]{3} [A-Z0-9]{3}$/);
     await shot(kiosk, "10-kiosk-revoked");

@@ -19,6 +19,8 @@ export class Player {
   /** The model the group state says (what should be on screen). */
   target: KioskModel | null = null;
   lastError: string | null = null;
+  /** When (this machine's clock, ms) the shown model went on screen: the synchronised switch, observed. */
+  flippedAt: number | null = null;
   #prepared = new Map<string, Promise<PreparedModel>>();
   #flipSeq = 0;
   #pendingModelId: string | null = null;
@@ -132,6 +134,7 @@ export class Player {
       const show = () => {
         if (seq !== this.#flipSeq) return;
         this.view.show(prepared);
+        this.flippedAt = Date.now();
         this.#prepared.delete(model.id);
         this.#forgetPreparedExcept(model.id);
         this.lastError = null;
