@@ -155,8 +155,12 @@ def _font(rng, px):
     return ImageFont.truetype(FONTS[int(rng.integers(0, len(FONTS)))], max(6, int(px)))
 
 
-def render_sample(rng: np.random.Generator, size: int = 256, plan: Sample | None = None, strength: float = 1.0):
-    """Render a random plan: returns (RGB image, labels [(cls, x0, y0, x1, y1) px], wall mask bool array)."""
+def render_sample(rng: np.random.Generator, size: int = 256, plan: Sample | None = None, strength: float = 1.0,
+                  info: dict | None = None):
+    """Render a random plan: returns (RGB image, labels [(cls, x0, y0, x1, y1) px], wall mask bool array).
+
+    ``info``, when given, receives facts about the page (``wall_style``, ``ppm``).
+    """
     s = plan or random_plan(rng)
     W, H = s.size
     margin = float(rng.uniform(0.06, 0.16))
@@ -221,6 +225,8 @@ def render_sample(rng: np.random.Generator, size: int = 256, plan: Sample | None
                 d.ellipse(box, outline=ink, width=thin)
     # Walls: solid, grey, hatched or outlined.
     wall_style = rng.choice(["solid", "solid", "grey", "hatch", "outline"], p=[0.35, 0.15, 0.25, 0.13, 0.12])
+    if info is not None:
+        info.update(wall_style=str(wall_style), ppm=ppm)
     wall_fill = {"solid": ink, "grey": tuple([int(rng.integers(60, 150))] * 3)}.get(wall_style, None)
     wall_rects = []
     for w in s.walls:
