@@ -24,7 +24,7 @@ from .single import MIN_NETWORK, grow_to_centre_lines, network_share, single_lin
 from .gaps import MAX_PASSAGE
 from .single import components as _label
 from .union import union_by_component
-from .walls import polygon_thickness, wall_pieces
+from .walls import polygon_thickness, segments_of, wall_pieces
 
 __all__ = ["classify_plan", "Building", "Opening", "Room", "WallPiece"]
 
@@ -284,6 +284,11 @@ def _single_line(pieces: list[WallPiece], leftovers: list[Path], unnamed: list[P
     found: list[WallPiece] = []
     rest: list[Path] = []
     for layer, group in by_layer.items():
+        segs, _ = segments_of(group)
+        total = float(np.hypot(segs[:, 2] - segs[:, 0], segs[:, 3] - segs[:, 1]).sum()) if len(segs) else 0.0
+        if total < MIN_NETWORK or paired.get(layer, 0.0) >= 0.25 * total:  # cheap bound: net ≤ total
+            rest += group
+            continue
         net = network_share(group)
         if net >= MIN_NETWORK and paired.get(layer, 0.0) < 0.25 * net:
             got, left = single_line_walls(group, t)
