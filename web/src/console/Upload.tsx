@@ -6,8 +6,12 @@ import { useApi, useSession } from "./session.ts";
 
 /** Chunk size when the server does not suggest one: the edge's R2 part size. */
 const DEFAULT_CHUNK_BYTES = 10 * 1024 * 1024;
-/** tus retries a dropped connection this long (ms, summed) before giving up. */
-const RETRY_DELAYS_MS = [0, 1000, 2000, 4000, 8000, 15000, 30000, 30000, 30000];
+/**
+ * tus retries a dropped connection with these delays (ms) before giving up: about four minutes, longer
+ * than the edge's upload lock (a PATCH cut mid-stream may hold it until it expires, answering 423,
+ * which tus retries).
+ */
+const RETRY_DELAYS_MS = [0, 1000, 2000, 4000, 8000, 15000, 30000, 30000, 30000, 30000, 30000, 30000, 30000];
 
 interface UploadState {
   name: string;
