@@ -173,9 +173,25 @@ def weld(positions: np.ndarray, indices: np.ndarray) -> tuple[np.ndarray, np.nda
     if not len(positions):
         return positions, indices
     pos = np.ascontiguousarray(positions, dtype=np.float32)
-    key = pos.view(np.dtype((np.void, 12))).ravel()
+    key = _grid_key(pos)
+    if key is None:  # unusual heights or extent: the exact (slower) way
+        key = pos.view(np.dtype((np.void, 12))).ravel()
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     return pos[first], inverse.astype(np.uint32)[indices]
+
+
+def _grid_key(pos: np.ndarray) -> np.ndarray | None:
+    """One int64 per vertex: x and z on a 0.1 mm grid (30 bits each), the height as one of at most
+    16 levels (walls, sills, heads, slabs). Sorting one int64 column is several times faster than
+    sorting 12-byte rows; vertices closer than 0.1 mm become one, which no viewer can tell."""
+    heights, level = np.unique(pos[:, 1], return_inverse=True)
+    if len(heights) > 16:
+        return None
+    xz = pos[:, [0, 2]].astype(np.float64)
+    q = np.floor((xz - xz.min(axis=0)) * 1e4).astype(np.int64)
+    if q.size and int(q.max()) >= 1 << 30:
+        return None
+    return (q[:, 0] << 34) | (q[:, 1] << 4) | level.astype(np.int64)
 
 
 def write_glb(root: Node, path: str, extras: dict | None = None) -> int:
