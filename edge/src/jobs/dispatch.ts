@@ -86,7 +86,12 @@ export class JobDispatch extends DurableObject<Env> {
   }
 
   async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    ws.close(code === 1005 ? 1000 : code, "closing");
+    // 1005/1006 (no status, abnormal drop) are reserved: they may not be sent back.
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, "closing");
+    } catch {
+      // already closed
+    }
   }
 }
 
