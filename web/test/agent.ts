@@ -1,11 +1,12 @@
 /**
- * A stand-in for the on-site agent (agent/ is tested on its own): claims a job through the real agent
- * API, converts the drawing with the real converter, uploads the GLB and report, completes the job.
+ * The on-site agent for the browser tests: the real one (agent/src/main.ts) with its own Redis, the
+ * drawings it converts (made with ezdxf), and a minimal tus upload for API-side uploads.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { startAgent, startRedis, type AgentProcess } from "../../agent/test/support/stack.ts";
 import { ROOT, type Stack } from "./stack.ts";
 
 export const PYTHON = path.join(ROOT, "converter/.venv/bin/python");
@@ -19,35 +20,43 @@ export function drawPlan(variant: "a" | "b", padMb = 0): string {
   return out;
 }
 
-export async function agentToken(stack: Stack): Promise<string> {
-  const created = await stack.call<{ token: string }>("POST", "/api/admin/tokens", stack.adminToken, { kind: "agent", name: "e2e agent", capabilities: ["dxf"] });
-  return created.token;
+export interface RealAgent {
+  process: AgentProcess;
+  stop: () => Promise<void>;
 }
 
-/** Claim the next job, convert it, complete it; returns the job as completed (with its modelId). */
-export async function convertNextJob(stack: Stack, token: string): Promise<{ id: string; modelId: string; status: string }> {
-  const lease = await stack.call<any>("POST", "/api/agent/claim", token, { capabilities: ["dxf"], waitSeconds: 20 });
-  if (!lease) throw new Error("no job to claim");
-  const { job, fence } = lease;
-  const dir = mkdtempSync(path.join(tmpdir(), "cad-kiosk-job-"));
-  const drawing = await fetch(new URL(`/api/agent/jobs/${job.id}/drawing`, stack.direct), { headers: { Authorization: `Bearer ${token}` } });
-  if (!drawing.ok) throw new Error(`drawing download failed: ${drawing.status}`);
-  writeFileSync(path.join(dir, "in.dxf"), Buffer.from(await drawing.arrayBuffer()));
-  await stack.call("POST", `/api/agent/jobs/${job.id}/progress`, token, { fence, stage: "read", percent: 10, message: "converting" });
-  const r = spawnSync(PYTHON, ["-m", "converter", path.join(dir, "in.dxf"), "-o", path.join(dir, "out.glb"), "--report", path.join(dir, "report.json")],
-    { cwd: path.join(ROOT, "converter"), encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`converter failed: ${r.stdout}\n${r.stderr}`);
-  await stack.call("POST", `/api/agent/jobs/${job.id}/progress`, token, { fence, stage: "write", percent: 95 });
-  for (const [kind, file] of [["glb", "out.glb"], ["report", "report.json"]] as const) {
-    const bytes = readFileSync(path.join(dir, file));
-    const res = await fetch(new URL(`/api/agent/jobs/${job.id}/artifacts/${kind}?fence=${fence}`, stack.direct), {
-      method: "PUT", headers: { Authorization: `Bearer ${token}`, "Content-Length": String(bytes.length) }, body: bytes,
-    });
-    if (!res.ok) throw new Error(`artifact ${kind} → ${res.status} ${await res.text()}`);
+/**
+ * The real on-site agent (`node agent/src/main.ts`, as `npm run dev` starts it) with a Redis of its own,
+ * leasing from this stack: jobs uploaded in the test are converted, compressed and completed by it.
+ */
+export async function startRealAgent(stack: Stack): Promise<RealAgent> {
+  const { token } = await stack.call<{ token: string }>("POST", "/api/admin/tokens", stack.adminToken, { kind: "agent", name: "e2e agent", capabilities: ["dxf"] });
+  const redis = await startRedis();
+  const process = await startAgent({
+    EDGE_URL: stack.direct, AGENT_TOKEN: token, REDIS_URL: redis.url, AGENT_ID: "web-e2e",
+    AGENT_WORK_DIR: mkdtempSync(path.join(tmpdir(), "cad-kiosk-agent-")), AGENT_CONCURRENCY_DXF: "1",
+    AGENT_CONCURRENCY_PDF_VECTOR: "0", AGENT_CONCURRENCY_PDF_RASTER: "0", LOG_LEVEL: "info",
+  });
+  return {
+    process,
+    stop: async () => {
+      await process.kill("SIGTERM");
+      await redis.stop();
+    },
+  };
+}
+
+/** Wait until the agent has finished a job (the given one, else the newest); returns it as finished. */
+export async function jobDone(stack: Stack, jobId?: string, timeoutMs = 120_000): Promise<{ id: string; modelId: string; status: string }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = jobId
+      ? await stack.call<any>("GET", `/api/jobs/${jobId}`, stack.adminToken)
+      : (await stack.call<any>("GET", "/api/jobs?limit=1", stack.adminToken)).jobs[0];
+    if (job && ["succeeded", "failed", "dead", "cancelled"].includes(job.status)) return job;
+    if (Date.now() > deadline) throw new Error(`job ${jobId ?? "(newest)"} not finished: ${JSON.stringify(job)}`);
+    await new Promise((r) => setTimeout(r, 200));
   }
-  const stats = JSON.parse(readFileSync(path.join(dir, "report.json"), "utf8")).stats;
-  const done = await stack.call<any>("POST", `/api/agent/jobs/${job.id}/complete`, token, { fence, stats });
-  return done.job;
 }
 
 /** Upload a file with a minimal tus exchange (create, one PATCH); returns the job id. */

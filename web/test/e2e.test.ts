@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { agentToken, convertNextJob, drawPlan, tusUpload } from "./agent.ts";
+import { drawPlan, jobDone, startRealAgent, tusUpload, type RealAgent } from "./agent.ts";
 import { canvasStats, kioskStats, launch, shot } from "./browser.ts";
 import { startStack, type Stack } from "./stack.ts";
 
@@ -18,7 +18,7 @@ let kioskCtx: BrowserContext;
 let staff: Page;
 let kiosk: Page;
 let kiosk2: Page;
-let agent: string;
+let agent: RealAgent;
 const models: { a?: string; b?: string } = {};
 const seen: { a?: { geometries: number; hash: string } } = {};
 
@@ -45,10 +45,11 @@ beforeAll(async () => {
     page.on("response", (r) => r.status() >= 404 && console.error(`[${name}] ${r.status()} ${r.request().method()} ${r.url()}`));
   }
   await stack.call("POST", "/api/admin/groups", stack.adminToken, { id: "lobby", name: "Lobby" });
-  agent = await agentToken(stack);
+  agent = await startRealAgent(stack);
 });
 
 afterAll(async () => {
+  await agent?.stop();
   await browser?.close();
   await stack?.stop();
 });
@@ -107,7 +108,7 @@ describe("kiosk and console in Chromium", () => {
   }, 300_000);
 
   it("the job's model is published to the group by itself and the kiosk shows it", async () => {
-    const job = await convertNextJob(stack, agent);
+    const job = await jobDone(stack);
     expect(job.status).toBe("succeeded");
     models.a = job.modelId;
     // The console's job line was pushed the result.
@@ -143,7 +144,7 @@ describe("kiosk and console in Chromium", () => {
 
   it("a second model published from the console replaces the first on both kiosks at one moment; swapping back frees the old one", async () => {
     const jobId = await tusUpload(stack, stack.adminToken, drawPlan("b"));
-    const job = await convertNextJob(stack, agent);
+    const job = await jobDone(stack, jobId);
     expect(job.id).toBe(jobId);
     models.b = job.modelId;
     await staff.reload();
