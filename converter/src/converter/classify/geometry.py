@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
+from shapely.geometry import Polygon
 
 from ..options import Options
 from ..plan.model import Path
@@ -50,6 +51,8 @@ class GeometryRules:
 
 
 GEOMETRY_RULES = GeometryRules()
+#: Least length / thickness of a closed outline taken as a wall piece on a wall-pair layer.
+_OUTLINE_ELONGATION = 3.0
 
 #: Layer name tokens that say "no walls here" although no category rule knows them.
 _NOT_WALL = frozenset({
@@ -120,6 +123,24 @@ def _layer_walls(layer: str, paths: list[Path], opts: Options, rules: GeometryRu
     if not _dominant(segs, used, quads, rules):
         return [], paths
     pieces = [WallPiece(q, layer, "geometry", a) for q, a in zip(quads, axes)]
+    # On a layer whose walls are pairs, short closed outlines that are thin and long are wall
+    # pieces too (a wall between two openings drawn as its outline); the furniture veto kept them
+    # from pairing with themselves. Those standing apart are dropped later (classify._connected).
+    outline = np.zeros(len(straight), dtype=bool)
+    for k, p in enumerate(straight):
+        if not p.closed or len(p.points) < 4 or used[own == k].any():
+            continue
+        poly = Polygon(p.points)
+        if not poly.is_valid or poly.area <= 1e-6:
+            continue
+        thick = 2.0 * poly.area / poly.length  # mean thickness of a thin shape (also L and T shapes)
+        rect = poly.minimum_rotated_rectangle
+        c = np.asarray(rect.exterior.coords)
+        if thick <= rules.max_median_thickness and poly.length / 2 >= _OUTLINE_ELONGATION * thick:
+            d = c[1] - c[0] if np.hypot(*(c[1] - c[0])) >= np.hypot(*(c[2] - c[1])) else c[2] - c[1]
+            pieces.append(WallPiece(poly, layer, "geometry", d / np.hypot(*d)))
+            outline[k] = True
+    used = used | outline[own]
     return pieces, curves + unpaired_paths(straight, segs, owners, used)
 
 
