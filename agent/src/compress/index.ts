@@ -1,28 +1,31 @@
 /**
  * Models fit for kiosks: post-processes a converter GLB with glTF-Transform.
  *
- * Pipeline: box instancing of doors and windows (EXT_mesh_gpu_instancing, see boxes.ts) → weld →
- * dedup (identical primitives by hash, see dedup.ts; then meshes and materials) → prune → meshopt
- * (reorder for size, quantise with KHR_mesh_quantization, compress with EXT_meshopt_compression). Node names and extras (rooms' name/area, annotation labels, the
- * document's converter summary) are kept: nothing here renames, merges or flattens nodes.
+ * Pipeline: door and window nodes instanced (EXT_mesh_gpu_instancing, see instances.ts) → weld →
+ * dedup → prune → meshopt (reorder for size, quantise with KHR_mesh_quantization, compress with
+ * EXT_meshopt_compression) → written, then vertex buffer views merged and JSON trimmed (views.ts).
+ * If the result is not smaller than the converter's GLB (tiny plans: the extensions' JSON outweighs
+ * what they save), the converter's GLB is published unchanged. Node names and extras (rooms'
+ * name/area, annotation labels, the document's converter summary, category and layer nodes) are
+ * kept; only the door and window leaf nodes (`door 7`: no extras) become instances.
  *
- * Why not glTF-Transform's `instance()`/`join()`/`flatten()`: they merge or replace nodes, and the
- * kiosk finds rooms and layers by their nodes. Why quantised positions on 16 bits per mesh: a
- * plan's walls are one mesh over the whole building, so the grid step is the building's size /
- * 65 535 (1.4 cm for the 900 m generated plan, under 2 mm for a 100 m building).
+ * Why quantised positions on 16 bits per mesh: a plan's walls are one mesh over the whole building,
+ * so the grid step is the building's size / 65 535 (1.4 cm for the 900 m generated plan, under 2 mm
+ * for a 100 m building); door and window meshes are 1 m wide and get a 15 µm grid.
  *
  * Readers need the meshopt decoder (three.js: `GLTFLoader.setMeshoptDecoder(MeshoptDecoder)`,
  * glTF-Transform: `createIO()` below) and EXT_mesh_gpu_instancing (three.js makes InstancedMesh of
  * it); both are listed in extensionsRequired, with KHR_mesh_quantization.
  */
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { Document } from '@gltf-transform/core';
 import { Logger, NodeIO, PropertyType } from '@gltf-transform/core';
 import { ALL_EXTENSIONS } from '@gltf-transform/extensions';
 import { dedup, meshopt, prune, quantize, weld } from '@gltf-transform/functions';
 import { MeshoptDecoder, MeshoptEncoder } from 'meshoptimizer';
-import { instanceBoxes } from './boxes.ts';
 import { dedupPrimitiveData } from './dedup.ts';
+import { instanceNodes } from './instances.ts';
+import { packViews } from './views.ts';
 
 /** What glTF-Transform's dedup merges here (identical primitives' accessors: dedupPrimitiveData). */
 const DEDUP_TYPES = [PropertyType.MESH, PropertyType.MATERIAL, PropertyType.TEXTURE, PropertyType.SKIN];
@@ -33,15 +36,13 @@ export interface CompressOptions {
   /** Merge bitwise identical vertices and index every primitive (`weld`). Default: `true`. */
   weld: boolean;
   /**
-   * `extras.category` of the nodes whose boxes (door leaves, glass, lintels, sills) become GPU
-   * instances of one unit box with EXT_mesh_gpu_instancing; `[]` turns instancing off.
+   * `extras.category` of the nodes whose leaf nodes sharing a mesh (the converter's door and window
+   * instances) become one EXT_mesh_gpu_instancing batch; `[]` turns instancing off.
    * Default: `['door', 'window']`.
    */
   instanceCategories: string[];
-  /** Fewest boxes of one material in one node worth an instanced batch. Default: `5`. */
+  /** Fewest leaves sharing a mesh under one node worth a batch (a batch costs about five nodes of JSON). Default: `5`. */
   instanceMin: number;
-  /** Largest distance (metres) between a box corner and where its instance puts it. Default: `0.001`. */
-  instanceTolerance: number;
   /** Quantisation bits of POSITION, 8–16 (KHR_mesh_quantization). Default: `16`. */
   quantizePosition: number;
   /** Quantisation bits of NORMAL, 8–16 (with `meshoptLevel: 'high'` at most 8, as octahedral filter). Default: `8`. */
@@ -52,6 +53,8 @@ export interface CompressOptions {
   meshopt: boolean;
   /** `'high'`: meshopt filters (octahedral normals), smaller; `'medium'`: quantisation only. Default: `'high'`. */
   meshoptLevel: 'medium' | 'high';
+  /** Merge the written GLB's vertex buffer views and trim its JSON (views.ts). Default: `true`. */
+  packViews: boolean;
 }
 
 export const COMPRESS_DEFAULTS: CompressOptions = Object.freeze({
@@ -59,23 +62,25 @@ export const COMPRESS_DEFAULTS: CompressOptions = Object.freeze({
   weld: true,
   instanceCategories: ['door', 'window'],
   instanceMin: 5,
-  instanceTolerance: 0.001,
   quantizePosition: 16,
   quantizeNormal: 8,
   quantizationVolume: 'mesh',
   meshopt: true,
   meshoptLevel: 'high',
+  packViews: true,
 }) as CompressOptions;
 
 export interface CompressResult {
   /** Size of the input GLB. */
   bytesBefore: number;
-  /** Size of the written GLB. */
+  /** Size of the written GLB (`bytesBefore` when `skipped`). */
   bytesAfter: number;
   /** Wall-clock seconds, reading and writing included. */
   seconds: number;
-  /** Boxes drawn as GPU instances. */
+  /** Door and window nodes drawn as GPU instances (0 when `skipped`). */
   instances: number;
+  /** The compressed GLB was not smaller: the input was written unchanged. */
+  skipped: boolean;
 }
 
 let ready: Promise<unknown> | null = null;
@@ -90,15 +95,11 @@ export async function createIO(): Promise<NodeIO> {
     .registerDependencies({ 'meshopt.encoder': MeshoptEncoder, 'meshopt.decoder': MeshoptDecoder });
 }
 
-/** Applies the pipeline to a document in memory; returns the number of instanced boxes. */
+/** Applies the pipeline to a document in memory; returns the number of instanced door and window nodes. */
 export async function compressDocument(doc: Document, options: Partial<CompressOptions> = {}): Promise<number> {
   const opts = resolveOptions(options);
   doc.setLogger(new Logger(Logger.Verbosity.ERROR));
-  const { instances, batches } = instanceBoxes(doc, {
-    categories: opts.instanceCategories,
-    min: opts.instanceMin,
-    tolerance: opts.instanceTolerance,
-  });
+  const { instances, batches } = instanceNodes(doc, { categories: opts.instanceCategories, min: opts.instanceMin });
   if (opts.weld) await doc.transform(weld());
   if (opts.dedup) {
     dedupPrimitiveData(doc);
@@ -117,6 +118,8 @@ export async function compressDocument(doc: Document, options: Partial<CompressO
   } else {
     await doc.transform(quantize(quant));
   }
+  // Quantised per mesh, slabs of rooms of one shape become the same data: one mesh, placed by its nodes.
+  if (opts.dedup) await doc.transform(dedup({ propertyTypes: [PropertyType.MESH] }));
   // Quantising replaces each instance batch by a rescaled copy: drop the originals and their data.
   const orphans = batches.filter((b) => !b.listParents().some((p) => p.propertyType === PropertyType.NODE));
   if (orphans.length) {
@@ -133,31 +136,42 @@ export async function compressDocument(doc: Document, options: Partial<CompressO
   return instances;
 }
 
-/** Compresses the GLB at `input` into `output` (written atomically: temporary file, then rename). */
+/**
+ * Compresses the GLB at `input` into `output` (written atomically: temporary file, then rename).
+ * Where the result would not be smaller, `output` is a copy of `input` and `skipped` is true.
+ */
 export async function compressGlb(
   input: string,
   output: string,
   options: Partial<CompressOptions> = {},
 ): Promise<CompressResult> {
   const started = performance.now();
-  resolveOptions(options); // bad options fail before any work
+  const opts = resolveOptions(options); // bad options fail before any work
   const io = await createIO();
   let bytes: Uint8Array | null = new Uint8Array(await readFile(input));
   const bytesBefore = bytes.byteLength;
   const doc = await io.readBinary(bytes);
   bytes = null; // the accessors hold what they need; let the file's bytes go
-  const instances = await compressDocument(doc, options);
-  const out = await io.writeBinary(doc);
+  const instances = await compressDocument(doc, opts);
+  let out = await io.writeBinary(doc);
+  if (opts.packViews && opts.meshopt) out = packViews(out, MeshoptEncoder, MeshoptDecoder);
+  const skipped = out.byteLength >= bytesBefore;
   const tmp = `${output}.${process.pid}.tmp`;
   try {
-    await writeFile(tmp, out);
+    if (skipped) await copyFile(input, tmp);
+    else await writeFile(tmp, out);
     await rename(tmp, output);
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
   }
-  const bytesAfter = (await stat(output)).size;
-  return { bytesBefore, bytesAfter, seconds: (performance.now() - started) / 1000, instances };
+  return {
+    bytesBefore,
+    bytesAfter: skipped ? bytesBefore : out.byteLength,
+    seconds: (performance.now() - started) / 1000,
+    instances: skipped ? 0 : instances,
+    skipped,
+  };
 }
 
 function resolveOptions(options: Partial<CompressOptions>): CompressOptions {
@@ -170,6 +184,5 @@ function resolveOptions(options: Partial<CompressOptions>): CompressOptions {
     if (!Number.isInteger(bits) || bits < 8 || bits > 16) throw new RangeError(`${key} must be an integer 8–16, got ${bits}`);
   }
   if (!(opts.instanceMin >= 1)) throw new RangeError(`instanceMin must be ≥ 1, got ${opts.instanceMin}`);
-  if (!(opts.instanceTolerance >= 0)) throw new RangeError(`instanceTolerance must be ≥ 0, got ${opts.instanceTolerance}`);
   return opts;
 }
