@@ -1,12 +1,15 @@
 // Compression benchmark: every DXF of the corpus and the generated ~50 MB plan, converted by the real
 // converter, then compressed by compressGlb (each compression in its own process, so peak RSS is its
-// own); prints bytes before/after, ratio, seconds, peak RSS and glTF-Validator errors.
+// own); prints bytes before/after, ratio, seconds, peak RSS, door and window instances, whether the
+// converter's GLB was published unchanged (compressing would not have made it smaller) and
+// glTF-Validator errors.
 //
 //   source scripts/node-path.sh
 //   node agent/bench/compress-bench.ts [--corpus DIR] [--big-mb 50] [--no-big] [--json OUT.json]
 //
-// Inputs are only read: conversions and outputs go to a temporary folder (the 50 MB plan is cached
-// there between runs as $TMPDIR/cad-kiosk-compress-bench/synthetic-<MB>mb.dxf).
+// Inputs are only read: conversions and outputs go to a temporary folder. The 50 MB plan is generated
+// once by converter/bench/synthetic.py and cached as converter/bench-out/synthetic-<MB>mb.dxf (git
+// ignores it; the converter's own benchmark uses the same file).
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -30,6 +33,7 @@ interface Row {
   seconds?: number;
   peakRssMb?: number;
   instances?: number;
+  skipped?: boolean;
   validatorErrors?: number;
 }
 
@@ -63,6 +67,7 @@ async function bench(dxf: string, work: string): Promise<Row> {
     seconds: r.seconds,
     peakRssMb: r.peakRssMb,
     instances: r.instances,
+    skipped: r.skipped,
   });
   if (existsSync(join(repo, 'node_modules', 'gltf-validator'))) {
     const v = await run(process.execPath, [join(repo, 'converter', 'scripts', 'validate_glb.mjs'), out], {
@@ -77,17 +82,18 @@ async function bench(dxf: string, work: string): Promise<Row> {
 
 function table(rows: Row[]): string {
   const mb = (n?: number) => (n === undefined ? '–' : (n / 1e6).toFixed(n < 1e6 ? 3 : 1));
-  const head = '| file | DXF MB | GLB MB | kiosk MB | after/before | saved | convert s | compress s | peak RSS MB | instances | validator errors |';
-  const lines = [head, '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'];
+  const head =
+    '| file | DXF MB | GLB MB | kiosk MB | after/before | saved | convert s | compress s | peak RSS MB | instances | unchanged | validator errors |';
+  const lines = [head, '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|'];
   for (const r of rows) {
     if (r.status !== 'ok') {
-      lines.push(`| ${r.file} | ${mb(r.dxfBytes)} | ${r.status} | – | – | – | – | – | – | – | – |`);
+      lines.push(`| ${r.file} | ${mb(r.dxfBytes)} | ${r.status} | – | – | – | – | – | – | – | – | – |`);
       continue;
     }
     lines.push(
       `| ${r.file} | ${mb(r.dxfBytes)} | ${mb(r.bytesBefore)} | ${mb(r.bytesAfter)} | ${r.ratio!.toFixed(3)} | ` +
         `${((1 - r.ratio!) * 100).toFixed(1)} % | ${r.convertSeconds!.toFixed(2)} | ${r.seconds!.toFixed(2)} | ` +
-        `${r.peakRssMb!.toFixed(0)} | ${r.instances} | ${r.validatorErrors ?? '–'} |`,
+        `${r.peakRssMb!.toFixed(0)} | ${r.instances} | ${r.skipped ? 'yes' : 'no'} | ${r.validatorErrors ?? '–'} |`,
     );
   }
   return lines.join('\n');
@@ -118,7 +124,7 @@ async function main(): Promise<void> {
     console.error(`corpus ${values.corpus} not found: skipping it`);
   }
   if (!values['no-big']) {
-    const cache = join(tmpdir(), 'cad-kiosk-compress-bench');
+    const cache = join(repo, 'converter', 'bench-out');
     await mkdir(cache, { recursive: true });
     const big = join(cache, `synthetic-${values['big-mb']}mb.dxf`);
     if (!existsSync(big)) {

@@ -153,7 +153,7 @@ export async function compressGlb(
   const doc = await io.readBinary(bytes);
   bytes = null; // the accessors hold what they need; let the file's bytes go
   const instances = await compressDocument(doc, opts);
-  let out = await io.writeBinary(doc);
+  let out: Uint8Array = await io.writeBinary(doc);
   if (opts.packViews && opts.meshopt) out = packViews(out, MeshoptEncoder, MeshoptDecoder);
   const skipped = out.byteLength >= bytesBefore;
   const tmp = `${output}.${process.pid}.tmp`;

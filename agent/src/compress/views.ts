@@ -171,7 +171,7 @@ function parseGlb(glb: Uint8Array): { json: Json; bin: Uint8Array } | null {
   const jsonLength = dv.getUint32(12, true);
   if (dv.getUint32(16, true) !== CHUNK_JSON) return null;
   const json = JSON.parse(new TextDecoder().decode(glb.subarray(20, 20 + jsonLength))) as Json;
-  let bin = new Uint8Array(0);
+  let bin: Uint8Array = new Uint8Array(0);
   const at = 20 + jsonLength;
   if (at + 8 <= glb.byteLength) {
     if (dv.getUint32(at + 4, true) !== CHUNK_BIN) return null;
