@@ -216,7 +216,8 @@ describe.skipIf(!hasConverter)('compressGlb on a converted plan', () => {
     expect(result.bytesAfter).toBe((await stat(packed)).size);
     expect(result.seconds).toBeGreaterThan(0);
     expect(result.skipped).toBe(false);
-    // A plan this small is mostly JSON (node names, extras): smaller, but not by half (see below).
+    // A plan this small is mostly JSON (node names, extras; 0.42 of the converter's GLB when written):
+    // the "at least half" is checked on a realistic floor below.
     expect(result.bytesAfter).toBeLessThan(result.bytesBefore * 0.6);
     expect(result.instances).toBe(TILES * 7);
   });
