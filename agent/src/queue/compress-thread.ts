@@ -103,7 +103,7 @@ if (!isMainThread && (workerData as { compressThread?: boolean } | undefined)?.c
   parentPort!.on("message", async ({ input, output }: Request) => {
     try {
       const s = await compressGlb(input, output);
-      parentPort!.postMessage({ ok: true, stats: { bytesBefore: s.bytesBefore, bytesAfter: s.bytesAfter, seconds: s.seconds, instances: s.instances } } satisfies Reply);
+      parentPort!.postMessage({ ok: true, stats: { bytesBefore: s.bytesBefore, bytesAfter: s.bytesAfter, seconds: s.seconds, instances: s.instances, skipped: s.skipped } } satisfies Reply);
     } catch (err) {
       parentPort!.postMessage({ ok: false, error: err instanceof Error ? err.message : String(err) } satisfies Reply);
     }

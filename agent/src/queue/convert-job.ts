@@ -21,8 +21,10 @@ export interface CompressStats {
   bytesBefore: number;
   bytesAfter: number;
   seconds: number;
-  /** Door/window parts drawn as instances of one shared mesh. */
+  /** Door/window nodes drawn as instances of one shared mesh (EXT_mesh_gpu_instancing). */
   instances?: number;
+  /** Compression would not have made the model smaller: the converter's GLB is published as it is. */
+  skipped?: boolean;
 }
 
 export interface JobDeps {

@@ -126,9 +126,10 @@ export async function waitForJob(edge: Edge, jobId: string, until: (job: any) =>
   const deadline = Date.now() + timeoutMs;
   let last: any;
   while (Date.now() < deadline) {
-    const r = await edge.api(`/api/jobs/${jobId}`, edge.admin);
-    last = r.body?.job ?? r.body;
-    if (r.status === 200 && until(last)) return last;
+    // A dropped connection (wrangler dev reloads when sources change) is only a missed poll.
+    const r = await edge.api(`/api/jobs/${jobId}`, edge.admin).catch(() => null);
+    last = r?.body?.job ?? r?.body ?? last;
+    if (r?.status === 200 && until(last)) return last;
     await sleep(200);
   }
   throw new Error(`job ${jobId} did not reach the expected state; last: ${JSON.stringify(last)}`);
