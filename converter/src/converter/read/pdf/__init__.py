@@ -18,12 +18,14 @@ from ...plan.model import Plan
 from .document import check_page, open_pdf
 from .vector import vector_page
 
-__all__ = ["read_pdf", "select_pages", "PAGE_GAP_M"]
+__all__ = ["read_pdf", "select_pages", "PAGE_GAP_M", "MAX_PAGES"]
 
 Progress = Callable[[float, str], None]
 PAGE_GAP_M = 5.0
 #: A page with fewer drawing items than this and at least one image is read as a scan.
 RASTER_MAX_ITEMS = 40
+#: Without a ``pages`` option, at most this many pages become floors (a 1,000-page set is no building).
+MAX_PAGES = 50
 
 
 def select_pages(spec, count: int) -> list[int]:
@@ -60,6 +62,10 @@ def read_pdf(path: str, options: Options, progress: Progress | None = None) -> P
     try:
         pages = select_pages(getattr(options, "pages", None), doc.page_count)
         plan = Plan(unit="m")
+        if len(pages) > MAX_PAGES and getattr(options, "pages", None) is None:
+            plan.warnings.append(f"the PDF has {len(pages)} pages; converted the first {MAX_PAGES} "
+                                 f"(use the pages option to choose)")
+            pages = pages[:MAX_PAGES]
         meta = doc.metadata or {}
         plan.source = {"format": "pdf", "pageCount": doc.page_count, "producer": meta.get("producer") or None,
                        "creator": meta.get("creator") or None, "repaired": bool(getattr(doc, "is_repaired", False)),
