@@ -28,6 +28,8 @@ _MIN_JUNCTIONS = 2
 MAX_JUNCTION_END = 0.05
 #: Line ends this close (m) count as joined (hand-drawn plans rarely meet exactly).
 _JOIN = 0.02
+#: Mean number of lines each line may touch in a wall network (a grid corner touches 4).
+_MAX_TOUCHING = 32
 #: Closed shapes smaller than this (largest extent, m) are furniture, never walls.
 _FURNITURE_EXTENT = 3.0
 #: Most wall length per m² of a network's hull (rooms 1 m apart); denser networks are grids, hatches.
@@ -89,6 +91,10 @@ def _network(segs: np.ndarray, owners: np.ndarray, min_network: float) -> np.nda
     length = np.hypot(segs[:, 2] - segs[:, 0], segs[:, 3] - segs[:, 1])
     tree = shapely.STRtree(lines)
     a, b = tree.query(lines, predicate="dwithin", distance=_JOIN)
+    if len(a) > _MAX_TOUCHING * len(segs):
+        # Lines touching dozens of others each are hatching, lettering or a drawing at the wrong
+        # scale, never a wall network; the queries below would grow quadratically on them.
+        return np.zeros(len(segs), dtype=bool)
     u = (segs[:, 2:] - segs[:, :2]) / np.maximum(length, 1e-9)[:, None]
     # Rays from the ends of paths only (a polyline's inner vertices are joined already).
     first = np.r_[True, owners[1:] != owners[:-1]]

@@ -68,6 +68,24 @@ def _span(plan: Plan) -> float:
     return float(np.max(np.percentile(allpts, 95, axis=0) - np.percentile(allpts, 5, axis=0)))
 
 
+def _swing_radii(plan: Plan) -> list[float]:
+    """Radii of the door swings: quarter arcs on door layers or in door blocks, else quarter arcs
+    anywhere when there are a few of them (unnamed plans); empty when there is no such evidence."""
+    radii = [p.arc.radius for p in plan.paths if p.arc is not None and 1.05 <= p.arc.sweep <= 2.1
+             and "door" in (category_of_name(p.layer), category_of_name(p.block))]
+    if not radii:
+        radii = [p.arc.radius for p in plan.paths if p.arc is not None and 1.4 <= p.arc.sweep <= 1.75]
+        if len(radii) < _MIN_FREE_SWINGS:
+            return []
+    return radii
+
+
+def _swings_fit(plan: Plan, unit: str) -> bool:
+    """Door swings exist and are door-sized in ``unit``: the unit is confirmed, whatever the size."""
+    radii = _swing_radii(plan)
+    return bool(radii) and _DOOR_METRES[0] <= float(np.median(radii)) * unit_scale(unit) <= _DOOR_METRES[1]
+
+
 def door_swing_unit(plan: Plan, unit: str) -> tuple[str, float] | None:
     """A unit that makes the door swings door-sized, when ``unit`` does not; with the median radius.
 
@@ -75,13 +93,9 @@ def door_swing_unit(plan: Plan, unit: str) -> tuple[str, float] | None:
     millimetres; read as declared, a 900 mm door becomes 23 m and walls turn into halls. Only
     quarter-circle arcs on door layers or in door blocks count as evidence, so furniture cannot.
     """
-    radii = [p.arc.radius for p in plan.paths if p.arc is not None and 1.05 <= p.arc.sweep <= 2.1
-             and "door" in (category_of_name(p.layer), category_of_name(p.block))]
+    radii = _swing_radii(plan)
     if not radii:
-        # No door layer: quarter arcs anywhere, when there are a few of them (unnamed plans).
-        radii = [p.arc.radius for p in plan.paths if p.arc is not None and 1.4 <= p.arc.sweep <= 1.75]
-        if len(radii) < _MIN_FREE_SWINGS:
-            return None
+        return None
     r = float(np.median(radii))
     lo, hi = _DOOR_METRES
     if r <= 0 or lo <= r * unit_scale(unit) <= hi:
@@ -108,7 +122,7 @@ def normalise_units(plan: Plan, override: str | None = None) -> Plan:
                                  f"(set the units option to override)")
             plan.source["unitsCorrected"] = {"declared": unit, "used": better}
             unit = better
-        else:
+        elif not _swings_fit(plan, unit):  # door-sized swings confirm the unit of a very long plan too
             span = _span(plan) * unit_scale(unit)
             if span and not (_PLAN_SPAN[0] <= span <= _PLAN_SPAN[1]):
                 better = guess_unit(plan)
