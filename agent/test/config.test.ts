@@ -43,6 +43,8 @@ describe("converterOptions", () => {
     const out = converterOptions({ targetGroup: "lobby", units: "cm", wallHeight: 3, layerMapping: { "TITLE*": "ignore" } }, cfg);
     expect(out).toEqual({ units: "cm", wallHeight: 3, layerMapping: { "TITLE*": "ignore" }, timeoutSeconds: 300, memoryMb: 4096 });
     expect(converterOptions({}, cfg)).toEqual({ timeoutSeconds: 300, memoryMb: 4096 });
+    expect(converterOptions({ pages: "1,3-4", scale: "1:50", pixelsPerMetre: 100, singleLineWallThickness: 0.1 }, cfg))
+      .toMatchObject({ pages: "1,3-4", scale: "1:50", pixelsPerMetre: 100, singleLineWallThickness: 0.1 });
     expect(hardLimitMs(cfg)).toBe(315_000);
   });
 });

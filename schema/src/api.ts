@@ -30,6 +30,17 @@ export const UploadOptions = z
     /** Layer name (or glob) → category. */
     layerMapping: z.record(z.string().min(1).max(255), Category).optional()
       .refine((m) => !m || Object.keys(m).length <= 500, "at most 500 layer mappings"),
+    /** Thickness (m) given to walls drawn as single lines. */
+    singleLineWallThickness: z.number().min(0.03).max(0.8).optional(),
+    /** PDF pages to convert, 1-based: "1,3-4" or [1, 3]; all when absent. */
+    pages: z.union([
+      z.string().regex(/^\s*\d+\s*(-\s*\d+\s*)?(,\s*\d+\s*(-\s*\d+\s*)?)*$/).max(200),
+      z.array(z.number().int().min(1)).min(1).max(500),
+    ]).optional(),
+    /** Drawing scale of a PDF or scan ("1:50", or the denominator); detected when absent. */
+    scale: z.union([z.string().min(1).max(40), z.number().positive().max(100_000)]).optional(),
+    /** Scans: image pixels per metre of the building; detected when absent. */
+    pixelsPerMetre: z.number().positive().max(1_000_000).optional(),
   })
   .strict();
 export type UploadOptions = z.infer<typeof UploadOptions>;

@@ -14,6 +14,9 @@ export function converterOptions(upload: UploadOptions, cfg: AgentConfig["conver
   if (upload.units) out.units = upload.units;
   if (upload.wallHeight !== undefined) out.wallHeight = upload.wallHeight;
   if (upload.layerMapping && Object.keys(upload.layerMapping).length) out.layerMapping = { ...upload.layerMapping };
+  for (const key of ["singleLineWallThickness", "pages", "scale", "pixelsPerMetre"] as const) {
+    if (upload[key] !== undefined) out[key] = upload[key];
+  }
   return out;
 }
 
