@@ -80,7 +80,10 @@ export type KioskPresence = z.infer<typeof KioskPresence>;
 export const PendingSwitch = z.object({ switchId: z.string(), model: KioskModel, deadline: z.number() });
 export type PendingSwitch = z.infer<typeof PendingSwitch>;
 
-/** Kiosk (or staff console) → group. Text "ping" is answered "pong" without waking the object. */
+/**
+ * Kiosk (or staff console) → group. Text "ping" is answered "pong" without waking the object. Kiosks say
+ * hello, status, ready and time; staff consoles may send `scene` (and time).
+ */
 export const ClientMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("hello"), version: z.number().int().min(0), appVersion: z.string().max(64).optional() }),
   /** What the kiosk shows now (sent after every load or failure). */
@@ -93,6 +96,12 @@ export const ClientMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ready"), switchId: z.string().max(64) }),
   /** Clock probe: `clientTime` is echoed with the server's time. */
   z.object({ type: z.literal("time"), clientTime: z.number() }),
+  /**
+   * Staff control (uploader or admin, checked once when the socket connected): change the scene. Committed
+   * as the next version and broadcast as a `delta` to every kiosk and console, the sender included; a
+   * refusal is an `error` carrying `ref`.
+   */
+  z.object({ type: z.literal("scene"), patch: ScenePatch, ref: z.string().max(64).optional() }),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
@@ -104,7 +113,8 @@ export type ServerMessage =
   | { type: "time"; clientTime: number; serverTime: number }
   | { type: "presence"; kiosks: KioskPresence[] }
   | { type: "progress"; event: unknown }
-  | { type: "error"; code: string; message: string };
+  /** `ref`: the refused control message's `ref`, when it had one. */
+  | { type: "error"; code: string; message: string; ref?: string };
 
 // ---- HTTP ----
 export const PublishRequest = z.object({

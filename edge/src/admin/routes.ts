@@ -6,7 +6,7 @@ import { createToken } from "../auth/tokens.ts";
 import { conflict, notFound } from "../errors.ts";
 import { db, tables } from "../lib/db.ts";
 import { jsonBody } from "../lib/validate.ts";
-import { disconnectKiosk } from "../kiosk/publish.ts";
+import { disconnectRevoked } from "../kiosk/publish.ts";
 import type { AppEnv } from "../env.ts";
 
 type TokenRow = typeof tables.tokens.$inferSelect;
@@ -35,7 +35,7 @@ export const adminRoutes = new Hono<AppEnv>()
       .where(eq(tables.tokens.id, c.req.param("id")))
       .returning();
     if (!row) throw notFound("token");
-    await disconnectKiosk(c.env, row); // a revoked kiosk is disconnected at once
+    await disconnectRevoked(c.env, row); // a revoked kiosk or staff token is disconnected at once
     return c.json(presentToken(row));
   })
   .post("/groups", async (c) => {

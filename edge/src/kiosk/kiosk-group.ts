@@ -71,6 +71,8 @@ export class KioskGroup extends DurableObject<Env> {
     const groupId = request.headers.get("X-Group-Id");
     if (!peer || !groupId) return Response.json({ error: { code: "bad_request", message: "peer missing" } }, { status: 400 });
     if (!(await this.#known(groupId))) return Response.json({ error: { code: "not_found", message: "kiosk group not found" } }, { status: 404 });
+    // A token revoked while its upgrade was on the way here (authenticated just before the revocation).
+    if (this.#store.isRevoked(peer.id)) return Response.json({ error: { code: "unauthorized", message: "token revoked" } }, { status: 401 });
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server, [peer.role, `k:${peer.id}`]);
     setPeer(server, { ...peer, since: Date.now(), lastActive: Date.now(), hello: false, version: 0, appVersion: null, modelId: null,
@@ -91,7 +93,7 @@ export class KioskGroup extends DurableObject<Env> {
     try {
       msg = ClientMessage.parse(JSON.parse(typeof raw === "string" ? raw : new TextDecoder().decode(raw)));
     } catch {
-      return this.#send(ws, { type: "error", code: "bad_message", message: "expected a JSON hello, status, ready or time message" });
+      return this.#send(ws, { type: "error", code: "bad_message", message: "expected a JSON hello, status, ready, time or scene message" });
     }
     const peer = attachment(ws);
     switch (msg.type) {
@@ -110,6 +112,12 @@ export class KioskGroup extends DurableObject<Env> {
       }
       case "ready":
         return this.#markReady(ws, peer, msg.switchId);
+      case "scene":
+        // The hot path of a staff control: role decided at connect, then commit and one broadcast.
+        if (!peer.control) {
+          return this.#send(ws, { type: "error", code: "forbidden", message: "role uploader required to control the group", ref: msg.ref });
+        }
+        return void (await this.#changeScene(msg.patch));
     }
   }
 
@@ -160,11 +168,10 @@ export class KioskGroup extends DurableObject<Env> {
     return { switchId: pending.switchId, version: this.#store.state.version };
   }
 
-  /** Change the scene: committed and pushed at once. Null when no such group exists. */
+  /** Change the scene (the HTTP route; staff sockets send `scene`): committed and pushed at once. Null when no such group exists. */
   async setScene(groupId: string, patch: ScenePatch): Promise<GroupSnapshot | null> {
     if (!(await this.#known(groupId))) return null;
-    await this.#urls.prepare([this.#store.state.model, this.#store.pending?.model]);
-    this.#broadcast(this.#deltaMessage([this.#store.commit({ scene: patch })]));
+    await this.#changeScene(patch);
     return this.#snapshotNow();
   }
 
@@ -189,13 +196,18 @@ export class KioskGroup extends DurableObject<Env> {
     });
   }
 
-  /** A kiosk's token was revoked: tell its sockets, close them, forget it. Returns how many closed. */
-  revoke(kioskId: string): number {
+  /**
+   * A token was revoked (a kiosk's, or a staff member's): tell its sockets, close them, forget it, and
+   * refuse it from now on (an upgrade authenticated just before the revocation may still be on its way).
+   * Returns how many sockets closed.
+   */
+  revoke(tokenId: string): number {
+    this.#store.markRevoked(tokenId);
     let closed = 0;
-    for (const ws of this.ctx.getWebSockets(`k:${kioskId}`)) {
+    for (const ws of this.ctx.getWebSockets(`k:${tokenId}`)) {
       this.#audience?.delete(ws);
-      setPeer(ws, { ...attachment(ws), hello: false }); // its close must not remember it again
-      this.#send(ws, { type: "error", code: "revoked", message: "this kiosk's token was revoked" });
+      setPeer(ws, { ...attachment(ws), hello: false, control: false }); // its close must not remember it again
+      this.#send(ws, { type: "error", code: "revoked", message: "this token was revoked" });
       try {
         ws.close(4401, "token revoked");
         closed++;
@@ -203,8 +215,8 @@ export class KioskGroup extends DurableObject<Env> {
         // Already closing.
       }
     }
-    this.#store.forgetKiosk(kioskId);
-    this.#waiting?.delete(kioskId);
+    this.#store.forgetKiosk(tokenId);
+    this.#waiting?.delete(tokenId);
     this.#presenceChanged();
     return closed;
   }
@@ -223,6 +235,17 @@ export class KioskGroup extends DurableObject<Env> {
   }
 
   // ---- the protocol ----
+
+  /**
+   * Commit a scene patch as the next version and broadcast it. The SQLite write and the sends happen in
+   * one synchronous step: the runtime's output gate holds the sends until the write is durable, so no
+   * kiosk ever sees a version an evicted object could lose, and nothing waits on the write here.
+   */
+  async #changeScene(patch: ScenePatch): Promise<void> {
+    const pending = this.#store.pending;
+    if (pending) await this.#urls.prepare([pending.model]); // a delta names the pending switch's model
+    this.#broadcast(this.#deltaMessage([this.#store.commit({ scene: patch })]));
+  }
 
   async #hello(ws: WebSocket, peer: PeerState, version: number, appVersion: string | null): Promise<void> {
     // Sign what the answer needs first; from there on nothing awaits, so no change can slip in between

@@ -19,7 +19,7 @@ export const kioskOperations: Operation[] = [
     response: z.object({ kioskId: z.string(), name: z.string(), groupId: z.string().nullable() }),
     summary: "Who this kiosk token belongs to" },
   { method: "get", path: "/api/kiosk/groups/{id}/socket", tag: "kiosk", auth: "kiosk (own group) or staff", status: 101,
-    summary: "The group's WebSocket: hello/delta/state, prefetch and flip, presence, progress; \"ping\" → \"pong\"" },
+    summary: "The group's WebSocket: hello/delta/state, prefetch and flip, presence, progress; staff uploader/admin may send scene changes; \"ping\" → \"pong\"" },
   { method: "get", path: "/api/kiosk/groups/{id}/state", tag: "kiosk", auth: "kiosk (own group) or staff", response: GroupSnapshot,
     summary: "The group's state: version, published model (signed URL), scene" },
   { method: "get", path: "/api/kiosk/groups/{id}/presence", tag: "kiosk", auth: "staff:viewer",

@@ -6,9 +6,14 @@
 /** Who is on the socket, as the Worker authenticated it (sent in the `X-Kiosk-Peer` header). */
 export interface Peer {
   role: "kiosk" | "staff";
-  /** The token id: a kiosk's identity. */
+  /** The token id: a kiosk's identity; for staff, what a revocation closes. */
   id: string;
   name: string;
+  /**
+   * May change the group's state over the socket (staff with role uploader or admin). Decided once, when
+   * the Worker authenticated the upgrade; a revoked token's sockets are closed, so it cannot go stale.
+   */
+  control: boolean;
 }
 
 export interface PeerState extends Peer {

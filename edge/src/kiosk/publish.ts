@@ -21,12 +21,21 @@ export async function publishModel(env: Env, groupId: string, modelId: string, o
   return kioskGroup(env, groupId).publish(groupId, { id: model.id, sha256: model.glbSha256, size: model.glbSize }, options);
 }
 
-/** A kiosk token was revoked: its group disconnects it at once. Never fails the caller. */
-export async function disconnectKiosk(env: Env, token: { id: string; kind: string; groupId: string | null }) {
-  if (token.kind !== "kiosk" || !token.groupId) return;
-  try {
-    await kioskGroup(env, token.groupId).revoke(token.id);
-  } catch (err) {
-    console.error(`disconnecting revoked kiosk ${token.id} failed:`, err instanceof Error ? err.message : String(err));
-  }
+/**
+ * A token was revoked: its sockets close at once. A kiosk's live only in its own group; a staff member's
+ * may watch or control any group, so every group is told (each also refuses the token from then on).
+ * Never fails the caller.
+ */
+export async function disconnectRevoked(env: Env, token: { id: string; kind: string; groupId: string | null }) {
+  let groups: string[];
+  if (token.kind === "kiosk" && token.groupId) groups = [token.groupId];
+  else if (token.kind === "staff") groups = (await db(env).select({ id: tables.kioskGroups.id }).from(tables.kioskGroups)).map((g) => g.id);
+  else return;
+  await Promise.all(groups.map(async (groupId) => {
+    try {
+      await kioskGroup(env, groupId).revoke(token.id);
+    } catch (err) {
+      console.error(`disconnecting revoked token ${token.id} from ${groupId} failed:`, err instanceof Error ? err.message : String(err));
+    }
+  }));
 }

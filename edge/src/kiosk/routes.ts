@@ -9,7 +9,7 @@ import type { AppEnv } from "../env.ts";
 import { kioskGroup } from "./kiosk-group.ts";
 import { claimPairing } from "./pairing.ts";
 import type { Peer } from "./peer.ts";
-import { disconnectKiosk, publishModel } from "./publish.ts";
+import { disconnectRevoked, publishModel } from "./publish.ts";
 
 const kioskOrStaff = requireAny(["kiosk", "staff"]);
 const viewer = requireStaff("viewer");
@@ -53,14 +53,16 @@ export const kioskRoutes = new Hono<AppEnv>()
       throw new ApiError(426, "upgrade_required", "WebSocket expected");
     }
     const p = c.get("principal");
+    // Viewers watch; uploaders and admins may also control the scene over this socket (role checked here, once).
     const peer: Peer = p.kind === "kiosk"
-      ? { role: "kiosk", id: p.tokenId, name: p.name }
-      : { role: "staff", id: p.tokenId, name: "staff" };
+      ? { role: "kiosk", id: p.tokenId, name: p.name, control: false }
+      : { role: "staff", id: p.tokenId, name: "staff", control: p.kind === "staff" && p.role !== "viewer" };
     const headers = new Headers(c.req.raw.headers);
     headers.set("X-Group-Id", groupId);
     headers.set("X-Kiosk-Peer", JSON.stringify(peer));
     const res = await kioskGroup(c.env, groupId).fetch(new Request(c.req.raw, { headers }));
     if (res.status === 404) notFoundGroup();
+    if (res.status === 401) throw new ApiError(401, "unauthorized", "invalid or revoked token");
     return res;
   })
   // The group's object checks the group exists (once), so these two need no D1 query of their own.
@@ -105,7 +107,7 @@ export const kioskRoutes = new Hono<AppEnv>()
       .where(and(eq(tables.tokens.id, c.req.param("kioskId")), eq(tables.tokens.kind, "kiosk")))
       .returning();
     if (!row) throw notFound("kiosk");
-    await disconnectKiosk(c.env, row);
+    await disconnectRevoked(c.env, row);
     const { hash: _secretHash, ...token } = row;
     return c.json(token);
   });

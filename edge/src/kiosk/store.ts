@@ -55,7 +55,8 @@ export class GroupStore {
     this.#sql = storage.sql;
     this.#sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS changes (version INTEGER PRIMARY KEY, body TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS kiosks (id TEXT PRIMARY KEY, body TEXT NOT NULL);`);
+      CREATE TABLE IF NOT EXISTS kiosks (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS revoked (id TEXT PRIMARY KEY, at INTEGER NOT NULL);`);
     this.#state = this.#meta<GroupState>("state") ?? { groupId: "", version: 0, model: null, scene: { ...SCENE_DEFAULTS } };
     this.#pending = this.#meta<StoredSwitch>("pending");
   }
@@ -124,6 +125,15 @@ export class GroupStore {
 
   forgetKiosk(kioskId: string): void {
     this.#sql.exec("DELETE FROM kiosks WHERE id = ?", kioskId);
+  }
+
+  /** Tokens revoked (D1 is the source of truth; this closes the window of an upgrade already on its way). */
+  markRevoked(tokenId: string): void {
+    this.#sql.exec("INSERT OR REPLACE INTO revoked (id, at) VALUES (?, ?)", tokenId, Date.now());
+  }
+
+  isRevoked(tokenId: string): boolean {
+    return this.#sql.exec("SELECT 1 FROM revoked WHERE id = ?", tokenId).toArray().length > 0;
   }
 
   #putState(state: GroupState): void {

@@ -1,5 +1,5 @@
-import { useEffect, useState } from "react";
-import type { GroupSnapshot, KioskPresence, PendingSwitch, ServerMessage } from "@cad-kiosk/schema/kiosk";
+import { useCallback, useEffect, useRef, useState } from "react";
+import type { ClientMessage, GroupSnapshot, KioskPresence, PendingSwitch, ScenePatch, ServerMessage } from "@cad-kiosk/schema/kiosk";
 import { openSocket } from "../shared/api.ts";
 import type { ModelInfo } from "./Models.tsx";
 import { useAction, useApi, useSession } from "./session.ts";
@@ -38,9 +38,20 @@ export function Groups() {
   );
 }
 
-/** The group's live view through its WebSocket (staff watch: state, presence, switches). */
+let controlSeq = 0;
+
+/**
+ * The group's live view through its WebSocket (staff watch: state, presence, switches) and its scene
+ * control: `setScene` sends the patch on the same socket (the group checked the role when it connected;
+ * a viewer's patch comes back as an error), or over HTTP while the socket is down.
+ */
 function useGroupLive(groupId: string) {
-  const { token } = useSession();
+  const { token, call } = useSession();
+  const socket = useRef<WebSocket | null>(null);
+  /** The control message awaiting its outcome (its delta, or an error with its ref). */
+  const awaiting = useRef<string | null>(null);
+  const [controlBusy, setControlBusy] = useState(false);
+  const [controlError, setControlError] = useState<string | null>(null);
   const [state, setState] = useState<GroupSnapshot | null>(null);
   const [pending, setPending] = useState<PendingSwitch | null>(null);
   const [kiosks, setKiosks] = useState<KioskPresence[]>([]);
@@ -51,6 +62,7 @@ function useGroupLive(groupId: string) {
     let timer: ReturnType<typeof setTimeout> | null = null;
     const connect = (attempt: number) => {
       ws = openSocket(`/api/kiosk/groups/${encodeURIComponent(groupId)}/socket`, token);
+      socket.current = ws;
       ws.onopen = () => {
         attempt = 0;
         setConnected(true);
@@ -61,7 +73,13 @@ function useGroupLive(groupId: string) {
         if (msg.type === "state") (setState(msg.state), setPending(msg.pending));
         if (msg.type === "presence") setKiosks(msg.kiosks);
         if (msg.type === "prefetch") setPending(msg.switch);
+        if (msg.type === "error" && msg.ref !== undefined && msg.ref === awaiting.current) {
+          awaiting.current = null;
+          setControlBusy(false);
+          setControlError(msg.message);
+        }
         if (msg.type === "delta") {
+          if (awaiting.current && msg.changes.some((c) => c.scene)) (awaiting.current = null, setControlBusy(false));
           setPending(msg.pending);
           setState((s) => s && msg.changes.reduce<GroupSnapshot>((acc, c) => ({
             ...acc, version: c.version, scene: { ...acc.scene, ...c.scene },
@@ -71,6 +89,7 @@ function useGroupLive(groupId: string) {
       };
       ws.onclose = () => {
         setConnected(false);
+        if (awaiting.current) (awaiting.current = null, setControlBusy(false));
         if (!stop) timer = setTimeout(() => connect(attempt + 1), Math.min(30_000, 500 * 2 ** attempt) * (0.5 + Math.random()));
       };
     };
@@ -81,7 +100,27 @@ function useGroupLive(groupId: string) {
       ws?.close();
     };
   }, [groupId, token]);
-  return { state, pending, kiosks, connected };
+  const setScene = useCallback(async (patch: ScenePatch) => {
+    setControlError(null);
+    const ws = socket.current;
+    if (!ws || ws.readyState !== WebSocket.OPEN) {
+      // Reconnecting: the HTTP route does the same (and answers with the new state).
+      setControlBusy(true);
+      try {
+        await call(`/api/kiosk/groups/${encodeURIComponent(groupId)}/scene`, { method: "PATCH", body: patch });
+      } catch (e) {
+        setControlError(e instanceof Error ? e.message : String(e));
+      } finally {
+        setControlBusy(false);
+      }
+      return;
+    }
+    const ref = `c${++controlSeq}`;
+    awaiting.current = ref;
+    setControlBusy(true);
+    ws.send(JSON.stringify({ type: "scene", patch, ref } satisfies ClientMessage));
+  }, [groupId, call]);
+  return { state, pending, kiosks, connected, setScene, controlBusy, controlError };
 }
 
 function GroupCard({ group }: { group: Group }) {
@@ -139,7 +178,7 @@ function GroupCard({ group }: { group: Group }) {
           call(`/api/kiosk/groups/${group.id}/publish`, { body: { modelId } }))}>Publish</button>
         {publish.error && <span className="error">{publish.error}</span>}
       </div>
-      <SceneControls groupId={group.id} scene={live.state?.scene ?? null} />
+      <SceneControls live={live} />
       <div className="row">
         <input placeholder="pairing code" value={code} onChange={(e) => setCode(e.target.value)} data-testid="pair-code" />
         <input placeholder="kiosk name" value={kioskName} onChange={(e) => setKioskName(e.target.value)} data-testid="pair-name" />
@@ -157,21 +196,20 @@ function GroupCard({ group }: { group: Group }) {
   );
 }
 
-/** What the group's kiosks show besides the model: highlighted room, floor, orbit or fixed camera. */
-function SceneControls({ groupId, scene }: { groupId: string; scene: GroupSnapshot["scene"] | null }) {
-  const { call } = useSession();
-  const action = useAction();
+/** What the group's kiosks show besides the model: highlighted room, floor, orbit or fixed camera (over the group socket). */
+function SceneControls({ live }: { live: ReturnType<typeof useGroupLive> }) {
   const [room, setRoom] = useState("");
-  const patch = (body: Record<string, unknown>) => action.run(() => call(`/api/kiosk/groups/${groupId}/scene`, { method: "PATCH", body }));
+  const scene = live.state?.scene ?? null;
+  const busy = live.controlBusy;
   return (
     <div className="row">
       <span>Scene: {scene ? `${scene.mode}${scene.highlightRoom ? `, highlighting ${scene.highlightRoom}` : ""}` : "…"}</span>
       <input placeholder="room to highlight" value={room} onChange={(e) => setRoom(e.target.value)} data-testid="scene-room" />
-      <button disabled={action.busy} onClick={() => patch({ highlightRoom: room.trim() || null })}>Highlight</button>
-      <button disabled={action.busy} onClick={() => patch({ mode: scene?.mode === "orbit" ? "fixed" : "orbit" })}>
+      <button disabled={busy} data-testid="scene-highlight" onClick={() => live.setScene({ highlightRoom: room.trim() || null })}>Highlight</button>
+      <button disabled={busy} data-testid="scene-mode" onClick={() => live.setScene({ mode: scene?.mode === "orbit" ? "fixed" : "orbit" })}>
         {scene?.mode === "orbit" ? "Stop turning" : "Turn slowly"}
       </button>
-      {action.error && <span className="error">{action.error}</span>}
+      {live.controlError && <span className="error" data-testid="scene-error">{live.controlError}</span>}
     </div>
   );
 }
