@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createToken } from "../src/auth/tokens.ts";
+import { CONTROL_BUDGET_DEFAULTS } from "../src/kiosk/control-budget.ts";
 import { adminToken, call, ensureGroup, kioskToken, viewerToken } from "./helpers.ts";
 import { json, kioskSocket, socket } from "./kiosk-helpers.ts";
 
@@ -87,5 +88,22 @@ describe("staff control over the group socket", () => {
       headers: { Upgrade: "websocket", "X-Group-Id": g, "X-Kiosk-Peer": JSON.stringify({ role: "staff", id: row.id, name: "staff", control: true }) },
     });
     expect(res.status).toBe(401);
+  });
+});
+
+describe("staff control budget", () => {
+  it("a socket that sends changes faster than a person could is refused the excess, with the message's ref", async () => {
+    const g = await newGroup();
+    const uploader = await staffSocket(g, (await createToken(env, { kind: "staff", name: "u", role: "uploader" })).secret);
+    const sent = CONTROL_BUDGET_DEFAULTS.burst + 50;
+    for (let i = 0; i < sent; i++) uploader.send({ type: "scene", patch: { floor: i % 50 }, ref: `r${i}` });
+    const refused = await uploader.next((m) => m.type === "error" && m.code === "rate_limited");
+    expect(refused.ref).toMatch(/^r\d+$/);
+    await uploader.until(() => uploader.messages.filter((m) => m.type === "delta" || m.type === "error").length === sent, "an answer to each");
+    const applied = uploader.messages.filter((m) => m.type === "delta").length;
+    expect(applied).toBeGreaterThanOrEqual(CONTROL_BUDGET_DEFAULTS.burst);
+    expect(applied).toBeLessThan(sent);
+    expect((await stateOf(g, await adminToken())).version).toBe(applied);
+    uploader.ws.close();
   });
 });

@@ -5,6 +5,7 @@ import {
 } from "@cad-kiosk/schema/kiosk";
 import { randomId } from "../lib/ids.ts";
 import { settings, type Env } from "../env.ts";
+import { ControlBudget } from "./control-budget.ts";
 import { ModelUrls } from "./model-urls.ts";
 import { attachment, type Peer, type PeerState, setPeer } from "./peer.ts";
 import { GroupStore, type KioskRow, type StoredChange, type StoredModel } from "./store.ts";
@@ -52,6 +53,8 @@ export class KioskGroup extends DurableObject<Env> {
   #presenceTimer: ReturnType<typeof setTimeout> | null = null;
   /** Who gets broadcasts: kiosks once they said hello, and staff consoles. Null = rebuild from attachments. */
   #audience: Map<WebSocket, PeerState["role"]> | null = null;
+  /** Staff control messages per socket (the HTTP route's rate limit, for the socket). */
+  #budget = new ControlBudget();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -116,6 +119,9 @@ export class KioskGroup extends DurableObject<Env> {
         // The hot path of a staff control: role decided at connect, then commit and one broadcast.
         if (!peer.control) {
           return this.#send(ws, { type: "error", code: "forbidden", message: "role uploader required to control the group", ref: msg.ref });
+        }
+        if (!this.#budget.take(ws)) {
+          return this.#send(ws, { type: "error", code: "rate_limited", message: "too many changes; slow down", ref: msg.ref });
         }
         return void (await this.#changeScene(msg.patch));
     }
