@@ -32,6 +32,8 @@
  * `--state-dir` is where both `wrangler dev`s keep their state (default: the OS temp folder). Locally the
  * durable commit is an fsync of the object's SQLite WAL, so on a disk every change pays that disk's fsync
  * (on a shared VM, 2–4 ms under load); `--state-dir /dev/shm` (tmpfs) shows what the code itself costs.
+ * Leave edge/src and schema/src alone during a run: `wrangler dev` reloads on a change and every socket
+ * closes (1006).
  */
 import { execFileSync, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
