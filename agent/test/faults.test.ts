@@ -5,6 +5,7 @@
  * to another agent. The edge runs with 8 s leases so take-overs happen within the test.
  */
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -64,10 +65,10 @@ async function expectEachFinishedOnce(ids: string[], timeoutMs = 120_000) {
 /** Pids of the converter servers an agent process started. */
 const childrenOf = (pid: number) =>
   execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" }).split("\n").map(Number).filter(Boolean);
+/** Running (a killed process waiting to be reaped by init, a zombie, is not). */
 const alive = (pid: number) => {
   try {
-    process.kill(pid, 0);
-    return true;
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
   } catch {
     return false;
   }
