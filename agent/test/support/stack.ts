@@ -102,8 +102,20 @@ export async function startEdge(vars: Record<string, string> = {}): Promise<Edge
   };
 }
 
-/** Upload bytes through tus (one POST + one PATCH); returns the job id the edge created. */
+/** Upload bytes through tus (one POST + one PATCH); returns the job id the edge created. A connection
+ * dropped by a `wrangler dev` reload (sources edited meanwhile) is tried again. */
 export async function upload(edge: Edge, bytes: Uint8Array, filename = "plan.dxf", options?: unknown): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await uploadOnce(edge, bytes, filename, options);
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof TypeError)) throw err;
+      await sleep(1000);
+    }
+  }
+}
+
+async function uploadOnce(edge: Edge, bytes: Uint8Array, filename: string, options?: unknown): Promise<string> {
   const b64 = (s: string) => Buffer.from(s).toString("base64");
   const meta = [`filename ${b64(filename)}`, ...(options ? [`options ${b64(JSON.stringify(options))}`] : [])].join(",");
   const tus = { "Tus-Resumable": "1.0.0", Authorization: `Bearer ${edge.admin}` };
