@@ -39,6 +39,20 @@ describe("artifacts", () => {
     expect((await env.FILES.list({ prefix: "tmp/" })).objects).toEqual([]);
   });
 
+  it("streams a big GLB (past the in-memory size) through a temporary object to its address", async () => {
+    const agent = await agentToken();
+    const { job } = await makeJob();
+    const l = await lease(agent);
+    const glb = glbBytes(undefined, 9 * 1024 * 1024);
+    const res = await putArtifact(agent, job.id, l.fence, "glb", glb);
+    expect(res.status).toBe(201);
+    const sha = await sha256Hex(glb);
+    expect(await json(res)).toEqual({ kind: "glb", sha256: sha, size: glb.byteLength });
+    const obj = await env.FILES.get(`models/${sha}.glb`);
+    expect(obj!.size).toBe(glb.byteLength);
+    expect((await env.FILES.list({ prefix: "tmp/" })).objects).toEqual([]);
+  });
+
   it("validates magic bytes, JSON and lengths", async () => {
     const agent = await agentToken();
     const { job } = await makeJob();

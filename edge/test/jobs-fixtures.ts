@@ -35,9 +35,10 @@ export async function claim(token: string, capabilities: string[] = ["dxf", "pdf
 export const post = (path: string, token: string, body?: unknown) =>
   call(path, token, { method: "POST", ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
 
-/** A valid minimal GLB (glTF 2.0 header + one JSON chunk). */
-export function glbBytes(salt = randomId(6)): Uint8Array {
+/** A valid minimal GLB (glTF 2.0 header + one JSON chunk), padded with spaces to `minBytes`. */
+export function glbBytes(salt = randomId(6), minBytes = 0): Uint8Array {
   let text = JSON.stringify({ asset: { version: "2.0", generator: `test ${salt}` } });
+  if (text.length < minBytes) text = text.padEnd(minBytes, " ");
   while (text.length % 4) text += " ";
   const jsonChunk = new TextEncoder().encode(text);
   const total = 12 + 8 + jsonChunk.byteLength;

@@ -126,6 +126,7 @@ export async function storeArtifact(
     throw new ApiError(413, "too_large", `${args.kind} artifacts are limited to ${spec.maxBytes} bytes`);
   }
   await requireLease(env, args.jobId, args.owner, args.fence);
+  if (args.length <= BUFFERED_MAX_BYTES) return storeBuffered(env, args, spec);
 
   const temp = `tmp/artifacts/${args.jobId}/${randomId(9)}`;
   try {
@@ -148,6 +149,51 @@ export async function storeArtifact(
   } finally {
     await env.FILES.delete(temp);
   }
+}
+
+/**
+ * Artifacts up to this size (reports, previews, most kiosk GLBs) are checked and hashed in memory and
+ * written once, straight to their content address: no temporary object, no copy, no read-back.
+ */
+const BUFFERED_MAX_BYTES = 8 * 1024 * 1024;
+
+async function storeBuffered(
+  env: Env,
+  args: { jobId: string; owner: string; fence: number; kind: ArtifactKind; length: number; body: ReadableStream<Uint8Array> },
+  spec: ArtifactSpec,
+): Promise<StoredArtifact> {
+  const check = checker(spec, args.length);
+  const bytes = new Uint8Array(args.length);
+  let at = 0;
+  const reader = args.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      check.chunk(value);
+      bytes.set(value, at);
+      at += value.byteLength;
+    }
+    check.end();
+  } catch (err) {
+    await reader.cancel().catch(() => {});
+    throw err instanceof ApiError ? err : invalid(`upload failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (spec.parse) {
+    try {
+      spec.parse(new TextDecoder().decode(bytes));
+    } catch (err) {
+      throw invalid(`invalid ${args.kind}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  const sha256 = hex(await crypto.subtle.digest("SHA-256", bytes));
+  const key = artifactKey(args.kind, sha256);
+  if (!(await env.FILES.head(key))) {
+    await env.FILES.put(key, bytes, { httpMetadata: { contentType: spec.contentType }, sha256 });
+  }
+  const stored = { kind: args.kind, sha256, size: args.length, key };
+  await recordArtifact(env, args, stored);
+  return stored;
 }
 
 /** Upsert the job's artifact of this kind, only while the lease is still held at this fence. */
