@@ -1,13 +1,15 @@
 """Scans of the synthetic test plan (PNG, JPEG, scanned PDF) → the building, with the shipped model.
 
 The detector never trained on this plan (its pages come from ``train/synth.py``); these are the
-figures the issue asks for: wall IoU ≥ 0.80, door/window F1 ≥ 0.85.
+figures the issue asks for: wall IoU ≥ 0.80, door/window F1 ≥ 0.85; and the rooms named as in
+the DXF, from OCR on images (the PDF's text layer on scanned PDFs).
 """
 from __future__ import annotations
 
 import os
 
 import pytest
+import shapely
 
 pytest.importorskip("pymupdf")
 pytest.importorskip("onnxruntime")
@@ -58,6 +60,46 @@ def test_scans_match_the_truth(scans, name):
     page = plan.source["pages"][0]
     assert page["path"] == "raster" and page["detector"]["provider"]
     assert all(0 < d["score"] <= 1 for d in page["detections"])
+    if ocr_installed():
+        t = scans["truth"]
+        assert set(s["rooms"]) == set(t.rooms), s  # Living and Kitchen, as in the DXF
+        for name, area in t.rooms.items():
+            assert s["rooms"][name] == pytest.approx(area, rel=0.05)
+
+
+def ocr_installed() -> bool:
+    try:
+        import rapidocr_onnxruntime  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not ocr_installed(), reason="rapidocr-onnxruntime not installed (scripts/setup.sh)")
+def test_ocr_reads_the_room_names_and_not_the_title_block(scans):
+    plan, b = classify_any(scans["scan.png"])
+    page = plan.source["pages"][0]
+    texts = {t.text for t in plan.texts}
+    assert {"Living", "Kitchen"} <= texts, texts
+    assert all(t.layer == "SCAN-TEXT" for t in plan.texts)
+    assert not any("Project" in s or "Scale" in s or "Date" in s for s in texts), texts  # title block
+    assert page["ocr"]["lines"] == len(plan.texts) and page["seconds"]["ocr"] > 0
+    living = next(t for t in plan.texts if t.text == "Living")
+    room = next(r for r in b.rooms if r.name == "Living")
+    assert room.polygon.contains(shapely.Point(living.position)), (living.position, room.polygon.bounds)
+    assert {"Living", "Kitchen"} <= {r.name for r in b.rooms}
+
+
+def test_without_an_ocr_engine_rooms_are_unnamed_with_a_warning(scans, monkeypatch):
+    from converter.read.raster import ocr
+
+    def missing():
+        raise ImportError("no module", name="rapidocr_onnxruntime")
+
+    monkeypatch.setattr(ocr, "ocr_engine", missing)
+    plan, b = classify_any(scans["clean.png"], pixelsPerMetre=DPI / 25.4 * 10)
+    assert not plan.texts and all(not r.name for r in b.rooms)
+    assert any("no OCR engine (rapidocr_onnxruntime)" in w for w in plan.warnings), plan.warnings
 
 
 def test_scale_of_a_scan_from_its_doors(scans):
@@ -75,3 +117,19 @@ def test_scanned_pdf_uses_its_text_layer_for_scale_and_room_names(scans):
     assert s["iou"] >= 0.80, s
     assert {"Living", "Kitchen"} <= set(s["rooms"]), s
     assert align_iou(solid_walls(b), scans["truth"].walls) >= 0.80
+
+
+@pytest.mark.skipif(not ocr_installed(), reason="rapidocr-onnxruntime not installed (scripts/setup.sh)")
+def test_scanned_pdf_without_a_text_layer_is_named_by_ocr(scans, tmp_path):
+    import pymupdf
+    from PIL import Image
+
+    w, h = Image.open(scans["scan.png"]).size
+    doc = pymupdf.open()
+    page = doc.new_page(width=w * 72 / DPI, height=h * 72 / DPI)
+    page.insert_image(page.rect, filename=scans["scan.png"])
+    doc.save(str(tmp_path / "bare.pdf"))
+    plan, b = classify_any(tmp_path / "bare.pdf")
+    info = plan.source["pages"][0]
+    assert info["path"] == "raster" and info["ocr"]["lines"] >= 2
+    assert {"Living", "Kitchen"} <= {r.name for r in b.rooms}, [(r.name, r.area) for r in b.rooms]

@@ -67,14 +67,19 @@ def warm_up() -> None:
             convert(src, os.path.join(tmp, "warm.glb"), merge_options(None))
         except ConverterError:
             pass
-    # PDF and scan readers: their libraries too. The detector's ONNX session is made in each job's
-    # child, since ONNX Runtime's thread pools do not survive a fork.
+    # PDF and scan readers: their libraries too. The detector's and the OCR engine's ONNX sessions
+    # are made in each job's child (once, on its first scan), since ONNX Runtime's thread pools do
+    # not survive a fork.
     try:
         import cv2  # noqa: F401
         import onnxruntime  # noqa: F401
         import pymupdf  # noqa: F401
 
         from .read import pdf, raster  # noqa: F401
+    except ImportError:
+        pass
+    try:
+        import rapidocr_onnxruntime  # noqa: F401  (OCR of scans; optional)
     except ImportError:
         pass
 

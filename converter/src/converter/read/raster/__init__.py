@@ -8,6 +8,8 @@ found by the same code as for DXF. The detector sees the plan at the scale it wa
 building about 200 px across, then re-run so doors are ~24 px); the scale in metres comes from the
 ``pixelsPerMetre`` option, a scale note in the PDF's text layer with the render resolution, the
 median door (≈ 1.1 m across its swing box: leaf and wall), or a typical building size, in that order.
+Room names come from a scanned PDF's text layer, else from OCR of the text around the walls
+(``ocr.py``: ``SCAN-TEXT`` texts), named into rooms by the classifier's one room namer.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import numpy as np
 from ...options import Options
 from ...plan.model import Path, Plan, Region, Text
 from .image import load_image
+from .ocr import read_text
 from .snap import snap_to_wall
 from .walls import mask_polygons, wall_mask
 
@@ -33,6 +36,8 @@ PDF_RENDER_DPI = 150
 _TRAIN_BUILDING_PX = 205  # the building's long side in the training pages (256 px × ~0.8)
 _TRAIN_DOOR_PX = 24  # a door's box long side at the median training scale
 LAYERS = {"door": "SCAN-DOOR", "window": "SCAN-WINDOW", "stair": "SCAN-STAIR"}
+#: Layer of the text read by OCR (an annotation layer; the room namer reads every text).
+OCR_LAYER = "SCAN-TEXT"
 
 
 def read_image(path: str, options: Options, progress: Progress | None = None) -> Plan:
@@ -102,7 +107,7 @@ def plan_from_image(rgb: np.ndarray, options: Options, texts: list, ppm_hint, pr
     """Plan (metres, y up) of a plan image, and its report entry.
 
     Args:
-        texts: [(text, x px, y px, height px)] from a PDF text layer, or [].
+        texts: [(text, x px, y px, height px)] from a PDF text layer, or [] (then OCR reads them).
         ppm_hint: (pixels per metre, source) from the page's scale note, or None.
     """
     t0 = time.perf_counter()
@@ -150,13 +155,23 @@ def plan_from_image(rgb: np.ndarray, options: Options, texts: list, ppm_hint, pr
         plan.entity_counts[d.kind + " symbol"] += 1
     for s, x, y, th in texts:
         plan.texts.append(Text(s, np.array([x * k, (h - y) * k]), prefix + "PDF-TEXT", height=th * k))
+    ocr_info = None
+    if not texts:
+        read, ocr_info = read_text(rgb, mask, wall_info.get("threshold", 150.0))
+        for s, x, y, th in read:
+            plan.texts.append(Text(s, np.array([x * k, (h - y) * k]), prefix + OCR_LAYER, height=th * k))
+        if "error" in ocr_info:
+            warnings.append(f"rooms are unnamed: the image has no text layer and {ocr_info['error']}")
+        plan.entity_counts["ocr text"] = len(read)
+    t_ocr = time.perf_counter()
     counts = {c: sum(1 for d in found if d.kind == c) for c in LAYERS}
     plan.warnings.extend(warnings)
-    if not texts:
-        warnings.append("rooms are unnamed: the image has no text layer (no OCR)")
     info = {"path": "raster", "pixelsPerMetre": round(ppm, 2), "scaleSource": source, "imageSize": [w, h],
             "walls": wall_info, "detector": det_info, "counts": counts, "snappedToWallGaps": snapped,
             "detections": [{"kind": d.kind, "score": round(d.score, 3),
                             "box": [round(v, 1) for v in d.box]} for d in found],
-            "seconds": {"walls+detect": round(t_det - t0, 3)}, "warnings": warnings}
+            "seconds": {"walls+detect": round(t_det - t0, 3), "ocr": round(t_ocr - t_det, 3)},
+            "warnings": warnings}
+    if ocr_info is not None:
+        info["ocr"] = ocr_info
     return plan, info
