@@ -16,6 +16,7 @@ from shapely.geometry import Polygon
 from ..plan.model import Path
 from .gaps import MAX_PASSAGE, MAX_SIDE_GAP
 from .model import Room, WallPiece
+from .union import components
 from .walls import segments_of
 
 __all__ = ["single_line_walls", "network_share", "grow_to_centre_lines", "MIN_NETWORK"]
@@ -152,22 +153,6 @@ def _path_end_distance(pts: np.ndarray, seg: np.ndarray, segs: np.ndarray, owner
     o = owners[seg]
     d = np.minimum(np.hypot(*(pts - start[o]).T), np.hypot(*(pts - end[o]).T))
     return np.where(closed[o], np.inf, np.nan_to_num(d, nan=np.inf))
-
-
-def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Connected-component labels of ``n`` items joined by the edges ``a[k]``–``b[k]``."""
-    label = np.arange(n)
-    while len(a):
-        lo, hi = np.minimum(label[a], label[b]), np.maximum(label[a], label[b])
-        np.minimum.at(label, hi, lo)
-        while True:
-            nxt = label[label]
-            if np.array_equal(nxt, label):
-                break
-            label = nxt
-        differ = label[a] != label[b]
-        a, b = a[differ], b[differ]
-    return label
 
 
 def network_share(paths: list[Path], min_network: float = MIN_NETWORK) -> float:

@@ -13,7 +13,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-__all__ = ["touching_components", "union_by_component"]
+__all__ = ["touching_components", "union_by_component", "components"]
 
 
 def touching_components(geoms: Sequence[BaseGeometry], distance: float = 0.0) -> np.ndarray:
@@ -27,7 +27,12 @@ def touching_components(geoms: Sequence[BaseGeometry], distance: float = 0.0) ->
     a, b = tree.query(geoms, predicate="dwithin", distance=distance) if distance > 0 else \
         tree.query(geoms, predicate="intersects")
     keep = a < b
-    a, b = a[keep], b[keep]
+    return components(n, a[keep], b[keep])
+
+
+def components(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Connected-component labels of ``n`` items joined by the edges ``a[k]``–``b[k]``."""
+    label = np.arange(n)
     while len(a):
         # Hook every edge's larger root under its smaller one, then jump pointers to the roots.
         la, lb = label[a], label[b]
