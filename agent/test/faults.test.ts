@@ -4,14 +4,12 @@
  * the edge answers 503, drops connections and answers too late, and a paused agent loses its lease
  * to another agent. The edge runs with 8 s leases so take-overs happen within the test.
  */
-import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startFaultProxy } from "./support/fault-proxy.ts";
 import {
-  finished, planDxf, startAgent, startEdge, startRedis, upload, waitForJob,
+  childrenOf, finished, planDxf, running as isRunning, startAgent, startEdge, startRedis, upload, waitForJob,
   type AgentProcess, type Edge, type RedisServer,
 } from "./support/stack.ts";
 
@@ -62,17 +60,6 @@ async function expectEachFinishedOnce(ids: string[], timeoutMs = 120_000) {
   return jobs;
 }
 
-/** Pids of the converter servers an agent process started. */
-const childrenOf = (pid: number) =>
-  execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" }).split("\n").map(Number).filter(Boolean);
-/** Running (a killed process waiting to be reaped by init, a zombie, is not). */
-const alive = (pid: number) => {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
-  } catch {
-    return false;
-  }
-};
 
 describe("agent crashes", () => {
   it("SIGKILL mid-download, mid-convert and mid-upload: every job finishes exactly once", async () => {
@@ -95,7 +82,7 @@ describe("agent crashes", () => {
       running.splice(running.indexOf(a), 1);
       a = await agent("crashy"); // the same agent id: it takes its jobs back from Redis
       // The new life killed the converters the old one left behind.
-      expect(converters.filter(alive)).toEqual([]);
+      expect(converters.filter(isRunning)).toEqual([]);
     }
     expect(killedAt.length).toBeGreaterThanOrEqual(3);
     const jobs = await expectEachFinishedOnce(ids, 180_000);

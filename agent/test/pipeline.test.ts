@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  converterPids, finished, planDxf, python, root, startAgent, startEdge, startRedis, upload, waitForJob,
+  childrenOf, finished, planDxf, python, root, startAgent, startEdge, startRedis, running, upload, waitForJob,
   type AgentProcess, type Edge, type RedisServer,
 } from "./support/stack.ts";
 
@@ -108,12 +108,11 @@ describe("upload → lease → convert → complete", () => {
   });
 
   it("stops on SIGTERM with no converter left behind", async () => {
-    const mine = execFileSync("ps", ["-o", "pid=", "--ppid", String(agent.proc.pid)], { encoding: "utf8" })
-      .split("\n").map(Number).filter(Boolean);
+    const mine = childrenOf(agent.proc.pid!);
     expect(mine.length).toBeGreaterThanOrEqual(2);
     const code = await agent.kill("SIGTERM");
     expect(code).toBe(0);
-    const left = converterPids().filter((p) => mine.includes(p));
+    const left = mine.filter(running);
     expect(left).toEqual([]);
   });
 });

@@ -33,7 +33,9 @@ export function isTransient(err: unknown): boolean {
   if (err instanceof EdgeError) return err.status >= 500 || err.status === 429 || err.status === 408;
   if (err instanceof LeaseLost || err instanceof JobFailure) return false;
   if (err instanceof Error && (err.name === "AbortError" || err.name === "TimeoutError")) return err.name === "TimeoutError";
-  return err instanceof TypeError || (err as NodeJS.ErrnoException)?.code !== undefined; // fetch failed, ECONNRESET…
+  // fetch() reports a failed connection as TypeError ("fetch failed", "terminated"); streams as ECONN…/UND_ERR_….
+  const code = (err as NodeJS.ErrnoException | undefined)?.code ?? "";
+  return err instanceof TypeError || /^(ECONN|EPIPE|ETIMEDOUT|EAI_AGAIN|UND_ERR_)/.test(code);
 }
 
 export interface EdgeClientOptions {
@@ -75,7 +77,7 @@ export class EdgeClient {
       timeoutMs: waitSeconds * 1000 + this.#timeoutMs,
     });
     if (res.status === 204) return null;
-    return Lease.parse(await this.#json(res));
+    return Lease.parse(await res.json());
   }
 
   /** Renew the lease; the answer says whether staff asked to cancel. */
@@ -148,7 +150,7 @@ export class EdgeClient {
         lease: l,
         timeoutMs: null,
       });
-      return Artifact.parse(await this.#json(res));
+      return Artifact.parse(await res.json());
     });
   }
 
@@ -163,7 +165,7 @@ export class EdgeClient {
   }
 
   async #post(path: string, body: unknown, l: Fenced, signal?: AbortSignal): Promise<unknown> {
-    return this.#json(await this.#fetch(path, { method: "POST", body: JSON.stringify(body), signal, lease: l }));
+    return (await this.#fetch(path, { method: "POST", body: JSON.stringify(body), signal, lease: l })).json();
   }
 
   async #fetch(
@@ -193,10 +195,6 @@ export class EdgeClient {
     }
     throw err;
   }
-
-  async #json(res: Response): Promise<unknown> {
-    return res.json();
-  }
 }
 
 async function errorOf(res: Response): Promise<EdgeError> {
@@ -222,7 +220,7 @@ async function sizeOf(file: string): Promise<number> {
   }
 }
 
-export async function sha256File(file: string): Promise<string> {
+async function sha256File(file: string): Promise<string> {
   const h = createHash("sha256");
   await pipeline(createReadStream(file), h);
   return h.digest("hex");

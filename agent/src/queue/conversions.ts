@@ -171,9 +171,7 @@ export class Conversions {
       await this.#finish(jobId);
       return { status: done.status, modelId: done.modelId };
     } catch (err) {
-      const reason = signal.aborted ? abortReason(signal) : err;
-      await this.#dispose(job, reason, log);
-      throw reason; // unreachable: #dispose always throws
+      return await this.#dispose(job, signal.aborted ? abortReason(signal) : err, log);
     } finally {
       this.#running.delete(jobId);
     }

@@ -110,7 +110,7 @@ export async function convertJob(deps: JobDeps, current: () => HeldLease, signal
       edge.uploadArtifact(fenced(current()), "glb", glb, "model/gltf-binary", signal),
       edge.uploadArtifact(fenced(current()), "report", report, "application/json", signal),
     ]));
-    await progress.flush();
+    await progress.settle();
     const done = await timed("complete", () =>
       edge.complete(fenced(current()), { ...result.stats, warnings: result.warnings, publish }, signal));
     return done;

@@ -47,15 +47,13 @@ export class ProgressRelay {
     }
   }
 
-  /** Wait until every queued event has been sent (or dropped). */
-  async flush(): Promise<void> {
-    if (this.#timer) {
-      clearTimeout(this.#timer);
-      this.#timer = null;
-      const e = this.#pending;
-      this.#pending = null;
-      if (e) this.#send(e.stage, e.percent, e.message);
-    }
+  /**
+   * Drop what is still waiting for its interval and wait for the sends under way, so none lands after
+   * what comes next (the job's completion supersedes a last progress event; sending it would only
+   * cost the edge a write on the job's critical path).
+   */
+  async settle(): Promise<void> {
+    this.dispose();
     await this.#chain;
   }
 

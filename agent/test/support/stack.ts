@@ -283,8 +283,15 @@ export function onceExit(proc: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => proc.once("exit", (code) => resolve(code)));
 }
 
-/** Pids of live converter servers started from this repository (for "no orphans" checks). */
-export function converterPids(): number[] {
-  const out = execFileSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" });
-  return out.split("\n").filter((l) => l.includes("-m converter serve")).map((l) => Number(l.trim().split(/\s+/)[0]));
+/** Direct children of a process (an agent's converter servers). */
+export const childrenOf = (pid: number): number[] =>
+  execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" }).split("\n").map(Number).filter(Boolean);
+
+/** Running (a killed process waiting to be reaped by init, a zombie, is not). */
+export function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
 }
