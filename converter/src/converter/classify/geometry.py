@@ -47,6 +47,10 @@ class GeometryRules:
     #: swing arc: sweep range (degrees), radius range, hinge distance to a wall
     swing_sweep: tuple[float, float] = (75.0, 105.0)
     swing_radius: tuple[float, float] = (0.6, 1.2)
+    #: a door drawn ajar (leaf open 12–75°), or narrower than a swing alone may be, counts only
+    #: together with its leaf line
+    ajar_sweep: float = 12.0
+    leaf_radius: float = 0.3
     hinge_to_wall: float = 0.3
 
 
@@ -228,9 +232,10 @@ def door_swings(paths: list[Path], near_wall, rules: GeometryRules = GEOMETRY_RU
         (doors, rest) — ``rest`` holds the paths no door took.
     """
     lo_sweep, hi_sweep = (math.radians(a) for a in rules.swing_sweep)
+    ajar = math.radians(rules.ajar_sweep)
     r_lo, r_hi = rules.swing_radius
-    arcs = [p for p in paths if p.arc is not None and lo_sweep <= p.arc.sweep <= hi_sweep
-            and r_lo <= p.arc.radius <= r_hi]
+    arcs = [p for p in paths if p.arc is not None and ajar <= p.arc.sweep <= hi_sweep
+            and rules.leaf_radius <= p.arc.radius <= r_hi]
     if not arcs:
         return [], paths
     taken: set[int] = set()
@@ -242,9 +247,11 @@ def door_swings(paths: list[Path], near_wall, rules: GeometryRules = GEOMETRY_RU
         a = arc_path.arc
         if id(arc_path) in taken or not near_wall(a.cx, a.cy, rules.hinge_to_wall):
             continue
+        leaf = _leaf(arc_path, lines, ends, taken)
+        if leaf is None and (a.sweep < lo_sweep or a.radius < r_lo):
+            continue  # a short or small arc alone is a curve of something else; with its leaf, a door
         inst = Instance("door", arc_path.layer, paths=[arc_path])
         taken.add(id(arc_path))
-        leaf = _leaf(a.cx, a.cy, a.radius, arc_path.layer, lines, ends, taken)
         if leaf is not None:
             inst.paths.append(leaf)
             taken.add(id(leaf))
@@ -279,11 +286,30 @@ def _double_doors(doors: list[Instance]) -> list[Instance]:
     return [d for k, d in enumerate(doors) if k not in merged]
 
 
-def _leaf(cx: float, cy: float, r: float, layer: str, lines: list[Path], ends: np.ndarray,
-          taken: set[int]) -> Path | None:
-    """The straight line from the hinge about one radius long (the open leaf), if drawn."""
+def _leaf(arc_path: Path, lines: list[Path], ends: np.ndarray, taken: set[int]) -> Path | None:
+    """The open leaf, if drawn: a straight line from the hinge about one radius long, or (drawn
+    by hand) a line from the arc's free end back to somewhere near the hinge."""
     if not len(ends):
         return None
+    a = arc_path.arc
+    cx, cy, r = a.cx, a.cy, a.radius
+    tol = 0.05 * r + 0.02
+    d0 = np.hypot(ends[:, 0] - cx, ends[:, 1] - cy)
+    d1 = np.hypot(ends[:, 2] - cx, ends[:, 3] - cy)
+    length = np.hypot(ends[:, 2] - ends[:, 0], ends[:, 3] - ends[:, 1])
+    ok = (np.minimum(d0, d1) <= tol) & (length >= 0.8 * r) & (length <= 1.2 * r)
+    if not ok.any():
+        loose = max(tol, 0.1 * r)
+        for tip in (arc_path.points[0], arc_path.points[-1]):
+            t0 = np.hypot(ends[:, 0] - tip[0], ends[:, 1] - tip[1])
+            t1 = np.hypot(ends[:, 2] - tip[0], ends[:, 3] - tip[1])
+            ok |= (((t0 <= loose) & (d1 <= 0.75 * r)) | ((t1 <= loose) & (d0 <= 0.75 * r))) & \
+                (length >= 0.5 * r) & (length <= 1.8 * r)
+    for k in np.nonzero(ok)[0].tolist():
+        p = lines[k]
+        if p.layer == arc_path.layer and id(p) not in taken:
+            return p
+    return None
     tol = 0.05 * r + 0.02
     d0 = np.hypot(ends[:, 0] - cx, ends[:, 1] - cy)
     d1 = np.hypot(ends[:, 2] - cx, ends[:, 3] - cy)

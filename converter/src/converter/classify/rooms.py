@@ -21,7 +21,20 @@ from .union import touching_components, union_by_component
 
 __all__ = ["rooms_from_boundaries", "rooms_from_walls", "name_rooms"]
 
-_NUMERIC = re.compile(r"^[\s\d.,:;+\-×x*/()²m㎡m2]*$", re.IGNORECASE)
+_NUMBERS = re.compile(r"^[\s\d.,:;+\-×x*/()²³'\"]*$")
+#: Units of area and length written after a number: "12,5 m²", "150 sq ft", "13.0帖", "6畳", "20평".
+_UNIT_WORDS = frozenset("m m2 m² ㎡ qm sqm sq ft sf sqft cm mm 帖 畳 坪 평 jo tsubo".split())
+_DIGIT = re.compile(r"\d")
+
+
+def _numeric(text: str) -> bool:
+    """A number, an area or a dimension ("12,5 m²", "13.0帖", "3.20 x 4.10"): never a room's name."""
+    if _NUMBERS.match(text):
+        return True
+    if not _DIGIT.search(text):
+        return False
+    rest = re.sub(r"[\d.,:;+\-×*/()'\"\s]+", " ", text.casefold()).split()
+    return all(w in _UNIT_WORDS or w == "x" for w in rest)
 
 
 def rooms_from_boundaries(paths: list[Path], regions: list[Region], min_area: float) -> list[Room]:
@@ -126,7 +139,7 @@ def name_rooms(rooms: list[Room], texts: list[Text]) -> None:
     for r, k in zip(room_idx.tolist(), text_idx.tolist()):
         found.setdefault(r, []).append(k)
     inside = set(text_idx.tolist())
-    loose = [k for k in range(len(texts)) if k not in inside and not _NUMERIC.match(texts[k].text)]
+    loose = [k for k in range(len(texts)) if k not in inside and not _numeric(texts[k].text)]
     if loose:
         ti, ri = shapely.STRtree(polys).query(points[loose], predicate="dwithin", distance=_LABEL_REACH)
         for k, r in zip(ti.tolist(), ri.tolist()):
@@ -141,10 +154,10 @@ def name_rooms(rooms: list[Room], texts: list[Text]) -> None:
 
         def rank(k: int) -> tuple:
             t = texts[k]
-            return (bool(_NUMERIC.match(t.text)), _demoted(t), -round(t.height, 3),
+            return (bool(_numeric(t.text)), _demoted(t), -round(t.height, 3),
                     float(np.hypot(t.position[0] - c.x, t.position[1] - c.y)))
         best = texts[min(cands, key=rank)]
-        if not _NUMERIC.match(best.text):
+        if not _numeric(best.text):
             room.name = best.text.splitlines()[0].strip()[:120]
 
 

@@ -37,14 +37,16 @@ _FURNITURE_EXTENT = 3.0
 _MAX_DENSITY = 2.0
 #: Polylines longer than this (vertices) are simplified to this tolerance (m) first.
 _SIMPLIFY_ABOVE, _SIMPLIFY = 64, 0.003
+#: Doors drawn ajar hinged on a network that make it a floor plan (one such arc may be anything).
+_MIN_AJAR = 3
 _CURVES = frozenset({"ARC", "CIRCLE", "ELLIPSE", "SPLINE", "HELIX"})
 
 
 def _candidates(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     """Straight, unblocked, not furniture-sized closed shapes; the rest."""
     take, rest = [], []
-    hinges = np.array([(p.arc.cx, p.arc.cy, p.arc.radius) for p in paths if p.arc is not None
-                       and 1.2 <= p.arc.sweep <= 1.9 and 0.4 <= p.arc.radius <= 1.8]).reshape(-1, 3)
+    arcs = [p for p in paths if p.arc is not None and 0.2 <= p.arc.sweep <= 1.9 and 0.3 <= p.arc.radius <= 1.8]
+    hinges = np.array([(p.arc.cx, p.arc.cy, p.arc.radius, *p.points[0], *p.points[-1]) for p in arcs]).reshape(-1, 7)
     for p in paths:
         straight = p.arc is None and p.kind not in _CURVES and len(p.points) >= 2 and p.group == 0
         small = p.closed and float(np.max(np.ptp(p.points, axis=0))) < _FURNITURE_EXTENT if straight else True
@@ -67,14 +69,22 @@ def _simplified(p: Path) -> Path:
 
 
 def _is_leaf(p: Path, hinges: np.ndarray) -> bool:
-    """A door leaf: one straight line from a swing arc's centre, about one radius long."""
+    """A door leaf: one straight line from a swing arc's centre about one radius long, or (drawn
+    by hand) from the arc's free end back to near its centre; rows of ``hinges`` are
+    (cx, cy, r, tip0 x, y, tip1 x, y)."""
     if len(p.points) != 2 or not len(hinges):
         return False
     length = float(np.hypot(*(p.points[1] - p.points[0])))
-    for end in p.points:
+    r = hinges[:, 2]
+    for end, other in ((p.points[0], p.points[1]), (p.points[1], p.points[0])):
         d = np.hypot(hinges[:, 0] - end[0], hinges[:, 1] - end[1])
-        r = hinges[:, 2]
         if np.any((d <= 0.05 * r + 0.02) & (np.abs(length - r) <= 0.2 * r)):
+            return True
+        tip = np.minimum(np.hypot(hinges[:, 3] - end[0], hinges[:, 4] - end[1]),
+                         np.hypot(hinges[:, 5] - end[0], hinges[:, 6] - end[1]))
+        back = np.hypot(hinges[:, 0] - other[0], hinges[:, 1] - other[1])
+        if np.any((tip <= np.maximum(0.05 * r + 0.02, 0.1 * r)) & (back <= 0.75 * r)
+                  & (length >= 0.5 * r) & (length <= 1.8 * r)):
             return True
     return False
 
@@ -206,14 +216,16 @@ def single_line_walls(paths: list[Path], thickness: float, min_network: float = 
 
 
 def _hinged(paths: list[Path], segs: np.ndarray) -> bool:
-    """Some quarter arc of door radius has its centre on one of the segments."""
-    hinges = [(p.arc.cx, p.arc.cy) for p in paths if p.arc is not None and 1.2 <= p.arc.sweep <= 1.9
-              and 0.5 <= p.arc.radius <= 1.6]
-    if not hinges:
+    """A quarter arc of door radius has its centre on one of the segments, or several arcs of
+    doors drawn ajar (hand-drawn plans show leaves open 15–45°) do."""
+    arcs = [p.arc for p in paths if p.arc is not None and 0.2 <= p.arc.sweep <= 1.9 and 0.5 <= p.arc.radius <= 1.6]
+    if not arcs:
         return False
     tree = shapely.STRtree(shapely.linestrings(segs.reshape(-1, 2, 2)))
-    hit, _ = tree.query(shapely.points(np.array(hinges)), predicate="dwithin", distance=0.3)
-    return bool(len(hit))
+    hit, _ = tree.query(shapely.points(np.array([(a.cx, a.cy) for a in arcs])), predicate="dwithin", distance=0.3)
+    hit = np.unique(hit)
+    return any(arcs[k].sweep >= 1.2 for k in hit.tolist()) or len(hit) >= _MIN_AJAR
+
 
 
 def grow_to_centre_lines(rooms: list[Room], thickness: float) -> None:

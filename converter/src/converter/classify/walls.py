@@ -154,6 +154,10 @@ def pair_segments(segs: np.ndarray, tmin: float, tmax: float, veto: Veto | None 
     return quads, uu, used, i[idx]
 
 
+#: Largest closed outline (m²) on a layer of room outlines that is still a wall (a column, a duct).
+_MAX_COLUMN_AREA = 1.0
+
+
 def wall_pieces(paths: list[Path], regions: list[Region], opts: Options) -> tuple[list[WallPiece], list[Path]]:
     """Wall footprints from wall-category primitives.
 
@@ -188,12 +192,24 @@ def wall_pieces(paths: list[Path], regions: list[Region], opts: Options) -> tupl
             if poly is None:
                 continue
             geom = poly if geom is None else geom.symmetric_difference(poly)
-        thin = []
+        thin, thick = [], 0.0
         if geom is not None and not geom.is_empty:
             for part in getattr(geom, "geoms", [geom]):
-                if isinstance(part, Polygon) and part.area > 1e-6 and \
-                        polygon_thickness(part) <= opts.maxWallThickness:
+                if not isinstance(part, Polygon) or part.area <= 1e-6:
+                    continue
+                if polygon_thickness(part) <= opts.maxWallThickness:
                     thin.append(part)
+                else:
+                    thick += part.area
+        if thin and thick > sum(t.area for t in thin):
+            # Mostly room-sized shapes: this layer outlines the rooms' insides, and its thin
+            # shapes are narrow rooms (a passage, a shower); only column-sized ones are walls.
+            small = [t for t in thin if t.area <= _MAX_COLUMN_AREA]
+            if len(small) < len(thin):
+                thin = small
+                if not thin:
+                    line_paths.extend(group)
+                    continue
         if thin:
             for part in thin:
                 pieces.append(WallPiece(part, layer, "outline", _rect_axis(part)))
