@@ -21,6 +21,7 @@ from .model import Building, Opening, Room, WallPiece
 from .openings import Placements, WallIndex, group_instances, opening_placements, openings_from
 from .rooms import name_rooms, rooms_from_boundaries, rooms_from_walls
 from .single import MIN_NETWORK, grow_to_centre_lines, network_share, single_line_walls
+from .faces import rooms_from_faces
 from .gaps import MAX_PASSAGE
 from .single import components as _label
 from .union import union_by_component
@@ -160,6 +161,10 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
             _line(b, cat, p)
         for r in regions:
             _ring_lines(b, cat, r)
+    # Names the walls' rooms missed: rooms from the faces of the lines around them.
+    by_lines = rooms_from_faces(b, plan.texts, opts.minRoomArea)
+    if by_lines:
+        b.stats["roomsByLines"] = by_lines
     for f in plan.faces:
         b.faces.setdefault(f.layer, []).append(f.triangles)
     for t in plan.texts[:MAX_LABELS]:

@@ -19,7 +19,7 @@ from .gaps import gap_bridges
 from .model import Room
 from .union import touching_components, union_by_component
 
-__all__ = ["rooms_from_boundaries", "rooms_from_walls", "name_rooms"]
+__all__ = ["rooms_from_boundaries", "rooms_from_walls", "name_rooms", "name_candidates"]
 
 _NUMBERS = re.compile(r"^[\s\d.,:;+\-×x*/()²³'\"]*$")
 #: Units of area and length written after a number: "12,5 m²", "150 sq ft", "13.0帖", "6畳", "20평".
@@ -159,6 +159,19 @@ def name_rooms(rooms: list[Room], texts: list[Text]) -> None:
         best = texts[min(cands, key=rank)]
         if not _numeric(best.text):
             room.name = best.text.splitlines()[0].strip()[:120]
+
+
+#: Most texts looked at as room names (a drawing with more holds schedules, not rooms).
+_MAX_NAME_TEXTS = 5000
+
+
+def name_candidates(texts: list[Text]) -> list[int]:
+    """Indices of the texts that could name a room: words, not numbers, areas, furniture or
+    labels inside blocks."""
+    if len(texts) > _MAX_NAME_TEXTS:
+        return []
+    return [k for k, t in enumerate(texts) if t.text.strip() and _WORD.search(t.text)
+            and len(t.text.splitlines()[0].strip()) <= 60 and not _numeric(t.text) and not _demoted(t)]
 
 
 #: How far outside a room (m) a label may sit and still name it.
