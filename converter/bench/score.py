@@ -32,6 +32,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "src"))
 
 from evalset import HELD_OUT, TUNED, draw  # noqa: E402
+from sketchset import SKETCH_HELD_OUT, SKETCH_TUNED, draw_sketch  # noqa: E402
 
 from converter.classify import classify_plan  # noqa: E402
 from converter.extrude import build_scene  # noqa: E402
@@ -149,14 +150,14 @@ def render(path: Path, title: str, b, truth=None) -> None:
     plt.close(fig)
 
 
-def score(seeds, render_dir: str | None, naive: bool, verbose: bool) -> dict:
+def score(seeds, render_dir: str | None, naive: bool, verbose: bool, drawer=draw) -> dict:
     tot = dict(plans=0, rooms=0, found=0, named=0, exact=0, wall_iou=[], doors_ok=0, windows_ok=0, seconds=0.0,
                naive_named=0, naive_exact=0)
     by_style: dict[str, list[int]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for seed in seeds:
             path = os.path.join(tmp, f"plan{seed}.dxf")
-            spec, truth = draw(seed, path)
+            spec, truth = drawer(seed, path)
             t0 = time.perf_counter()
             b, plan, texts = convert(path, path + ".glb")
             tot["seconds"] += time.perf_counter() - t0
@@ -188,7 +189,7 @@ def score(seeds, render_dir: str | None, naive: bool, verbose: bool) -> dict:
                 print(f"seed {seed:5d} {spec.wall_style:13s} {spec.unit}/{spec.header} rooms {n_exact:2d}/{len(truth.rooms):2d} "
                       f"(found {sum(f for f, _, _, _ in m)}, named {sum(n for _, n, _, _ in m)}, pred {len(pred)}) "
                       f"walls {iou:.3f} doors {doors}/{truth.doors} windows {windows}/{truth.windows} "
-                      f"doors {','.join(spec.door_styles)}")
+                      f"doors {','.join(getattr(spec, 'door_styles', ('ajar',)))}")
                 for (name, poly), (f, n, e, k) in zip(truth.rooms, m):
                     if not e and verbose:
                         got = pred[k] if k >= 0 else ("-", None, 0.0)
@@ -196,7 +197,7 @@ def score(seeds, render_dir: str | None, naive: bool, verbose: bool) -> dict:
             if render_dir:
                 os.makedirs(render_dir, exist_ok=True)
                 render(Path(render_dir) / f"seed{seed}.png", f"seed {spec.seed}: {spec.wall_style}, doors "
-                       f"{','.join(spec.door_styles)}, {spec.unit}/{spec.header}", b, truth)
+                       f"{','.join(getattr(spec, 'door_styles', ('ajar',)))}, {spec.unit}/{spec.header}", b, truth)
     tot["by_style"] = by_style
     return tot
 
@@ -220,17 +221,21 @@ def summary(label: str, t: dict) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--split", choices=("tuned", "held-out", "both"), default="both")
+    ap.add_argument("--sketch", action="store_true", help="the hand-drawn set (bench/sketchset.py) instead")
     ap.add_argument("--seeds", type=int, nargs="*")
     ap.add_argument("--render")
     ap.add_argument("--naive", action="store_true")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
+    drawer = draw_sketch if args.sketch else draw
     if args.seeds:
-        print(summary("seeds", score(args.seeds, args.render, args.naive, args.verbose)))
+        print(summary("seeds", score(args.seeds, args.render, args.naive, args.verbose, drawer)))
         return
-    splits = {"tuned": TUNED, "held-out": HELD_OUT}
+    splits = {"tuned": SKETCH_TUNED, "held-out": SKETCH_HELD_OUT} if args.sketch else \
+        {"tuned": TUNED, "held-out": HELD_OUT}
     for name in (("tuned", "held-out") if args.split == "both" else (args.split,)):
-        print(summary(name, score(splits[name], args.render, args.naive, args.verbose)), flush=True)
+        label = f"sketch {name}" if args.sketch else name
+        print(summary(label, score(splits[name], args.render, args.naive, args.verbose, drawer)), flush=True)
 
 
 if __name__ == "__main__":

@@ -39,6 +39,8 @@ _MAX_AREA = 2000.0
 _REACH = 40.0
 #: Most lines the face network takes (noding cost grows faster than linearly).
 _MAX_LINES = 30000
+#: Least share of a parted room's outline along walls and openings (a desk's is about a third).
+_WALLED = 0.6
 #: A second name must be at least this tall relative to the room's own name to part the room.
 _SAME_STYLE = 0.75
 
@@ -92,6 +94,8 @@ def rooms_from_faces(b: Building, texts: list[Text], min_area: float) -> int:
         own = _name_point(room, texts)
         if part.area < min_area or part.area > 0.8 * room.polygon.area or own is None or part.contains(own):
             continue
+        if b.walls and _on_walls(part, b) < _WALLED:
+            continue  # a desk or a table with a person's name on it, not a room
         keep = _largest_containing(rest, own)
         if keep is None or keep.area < min_area:
             continue
@@ -163,6 +167,14 @@ def _smallest(tree: shapely.STRtree, faces: np.ndarray, pt, min_area: float, use
         return None
     used.add(k)
     return faces[k]
+
+
+def _on_walls(face: Polygon, b: Building) -> float:
+    """Share of the face's outline that runs along walls or openings."""
+    edge = face.exterior
+    walls = [g for g in b.walls.values()] + [o.plug for o in b.openings if o.hosted]
+    near = shapely.intersection(edge, shapely.buffer(shapely.union_all(np.array(walls, dtype=object)), 0.05))
+    return float(near.length) / max(edge.length, 1e-9)
 
 
 def _name_height(room: Room, texts: list[Text]) -> float:

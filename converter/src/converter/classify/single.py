@@ -29,6 +29,9 @@ _MIN_JUNCTIONS = 2
 MAX_JUNCTION_END = 0.05
 #: Line ends this close (m) count as joined (hand-drawn plans rarely meet exactly).
 _JOIN = 0.02
+#: Furniture against a wall: every side shorter than this (m), all sides together at most
+#: that long, the area closed with the wall at most this (m²).
+_FURNITURE_SIDE, _FURNITURE_CHAIN, _FURNITURE_AREA = 2.0, 5.0, 2.5
 #: Mean number of lines each line may touch in a wall network (a grid corner touches 4).
 _MAX_TOUCHING = 32
 #: Closed shapes smaller than this (largest extent, m) are furniture, never walls.
@@ -43,7 +46,83 @@ _CURVES = frozenset({"ARC", "CIRCLE", "ELLIPSE", "SPLINE", "HELIX"})
 
 
 def _candidates(paths: list[Path]) -> tuple[list[Path], list[Path]]:
-    """Straight, unblocked, not furniture-sized closed shapes; the rest."""
+    """Straight, unblocked, not furniture-sized closed shapes nor furniture against a wall; the rest."""
+    take, rest = _straight_candidates(paths)
+    if not take:
+        return take, rest
+    segs, owners = segments_of(take)
+    furniture = _furniture_chains(segs, _hinge_points(paths))
+    if not furniture.any():
+        return take, rest
+    # a path is furniture when all its segments are
+    share = np.bincount(owners, weights=furniture.astype(float), minlength=len(take))
+    count = np.bincount(owners, minlength=len(take))
+    drop = (count > 0) & (share == count)
+    return [p for p, d in zip(take, drop) if not d], rest + [p for p, d in zip(take, drop) if d]
+
+
+def _hinge_points(paths: list[Path]) -> np.ndarray:
+    return np.array([(p.arc.cx, p.arc.cy) for p in paths if p.arc is not None and 0.2 <= p.arc.sweep <= 1.9
+                     and 0.3 <= p.arc.radius <= 1.8]).reshape(-1, 2)
+
+
+def _furniture_chains(segs: np.ndarray, hinges: np.ndarray) -> np.ndarray:
+    """Mask of the segments that are furniture drawn against a wall: a chain of short lines (a desk,
+    a counter, a shelf) whose two free ends rest on one straight wall line and which closes a
+    small area with it, with no door hinged on it (a closet has one)."""
+    n = len(segs)
+    mask = np.zeros(n, dtype=bool)
+    if n < 2:
+        return mask
+    length = np.hypot(segs[:, 2] - segs[:, 0], segs[:, 3] - segs[:, 1])
+    short = np.flatnonzero((length < _FURNITURE_SIDE) & (length > 1e-6))
+    if not len(short):
+        return mask
+    lines = shapely.linestrings(segs.reshape(-1, 2, 2))
+    tree = shapely.STRtree(lines[short])
+    a, b = tree.query(lines[short], predicate="dwithin", distance=_JOIN)
+    label = components(len(short), a[a < b], b[a < b])
+    _, inv = np.unique(label, return_inverse=True)
+    total = np.bincount(inv, weights=length[short])
+    all_tree = shapely.STRtree(lines)
+    for c in np.flatnonzero(total <= _FURNITURE_CHAIN).tolist():
+        members = short[inv == c]
+        if len(members) < 2:
+            continue
+        ends = segs[members].reshape(-1, 2)
+        # free ends: touched by no other member
+        pts = shapely.points(ends)
+        ei, li = shapely.STRtree(lines[members]).query(pts, predicate="dwithin", distance=_JOIN)
+        free = ends[np.bincount(ei, minlength=len(ends)) == 1]
+        if len(free) != 2:
+            continue
+        host = set()
+        for e in free:
+            hit = all_tree.query(shapely.Point(e), predicate="dwithin", distance=_JOIN)
+            host.add(frozenset(int(h) for h in hit.tolist() if h not in set(members.tolist())))
+        common = frozenset.intersection(*host) if len(host) == 2 else next(iter(host))
+        if not common:
+            continue
+        k = next(iter(common))
+        if length[k] < _FURNITURE_SIDE:
+            continue
+        u = (segs[k, 2:] - segs[k, :2]) / length[k]
+        if abs(float(np.cross(u, free[1] - free[0]))) > _JOIN:
+            continue  # the free ends are not on one straight line
+        merged = shapely.line_merge(shapely.multilinestrings(segs[members].reshape(-1, 2, 2)))
+        coords = shapely.get_coordinates(merged)
+        if len(coords) < 3:
+            continue
+        area = shapely.Polygon(coords).area
+        if area > _FURNITURE_AREA or area < 0.05:
+            continue
+        if len(hinges) and shapely.dwithin(merged, shapely.multipoints(hinges), 0.1):
+            continue
+        mask[members] = True
+    return mask
+
+
+def _straight_candidates(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     take, rest = [], []
     arcs = [p for p in paths if p.arc is not None and 0.2 <= p.arc.sweep <= 1.9 and 0.3 <= p.arc.radius <= 1.8]
     hinges = np.array([(p.arc.cx, p.arc.cy, p.arc.radius, *p.points[0], *p.points[-1]) for p in arcs]).reshape(-1, 7)

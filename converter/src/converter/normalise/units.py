@@ -76,8 +76,51 @@ def _swing_radii(plan: Plan) -> list[float]:
     if not radii:
         radii = [p.arc.radius for p in plan.paths if p.arc is not None and 1.4 <= p.arc.sweep <= 1.75]
         if len(radii) < _MIN_FREE_SWINGS:
-            return []
+            radii = _leafed_radii(plan)
+            if len(radii) < _MIN_FREE_SWINGS:
+                return []
     return radii
+
+
+def _leafed_radii(plan: Plan) -> list[float]:
+    """Radii of arcs drawn with their door leaf: a straight line from the arc's centre about one
+    radius long (hand-drawn plans show doors ajar, with short arcs that alone prove nothing)."""
+    arcs = [p.arc for p in plan.paths if p.arc is not None and 0.2 <= p.arc.sweep <= 2.1 and p.arc.radius > 0]
+    if len(arcs) < _MIN_FREE_SWINGS:
+        return []
+    lines = [p.points for p in plan.paths if p.arc is None and len(p.points) == 2]
+    if not lines:
+        return []
+    ends = np.array(lines, dtype=float)  # (n, 2, 2)
+    length = np.hypot(*(ends[:, 1] - ends[:, 0]).T)
+    centre = np.array([(a.cx, a.cy) for a in arcs])
+    r = np.array([a.radius for a in arcs])
+    found = []
+    for k in range(len(arcs)):
+        d = np.minimum(np.hypot(*(ends[:, 0] - centre[k]).T), np.hypot(*(ends[:, 1] - centre[k]).T))
+        if np.any((d <= 0.05 * r[k]) & (np.abs(length - r[k]) <= 0.2 * r[k])):
+            found.append(float(r[k]))
+    return found
+
+
+#: Room names are written 0.08–0.8 m tall on paper-scale plans (2–8 mm at 1:100).
+_TEXT_METRES = (0.05, 1.0)
+
+
+def text_height_unit(plan: Plan, unit: str) -> str | None:
+    """A unit that makes the plan's texts (median height) and its span plausible, when ``unit``
+    makes them absurd (a 25 m tall room name: the plan is in cm, whatever the header says)."""
+    heights = [t.height for t in plan.texts if t.height > 0]
+    if len(heights) < 3:
+        return None
+    h = float(np.median(heights))
+    lo, hi = _TEXT_METRES
+    if lo <= h * unit_scale(unit) <= hi:
+        return None
+    span = _span(plan)
+    fits = [u for u in ("mm", "cm", "m") if lo <= h * UNIT_TO_METRES[u] <= hi
+            and _PLAN_SPAN[0] <= span * UNIT_TO_METRES[u] <= _PLAN_SPAN[1]]
+    return min(fits, key=lambda u: abs(math.log(h * UNIT_TO_METRES[u] / 0.25))) if fits else None
 
 
 def _swings_fit(plan: Plan, unit: str) -> bool:
@@ -124,7 +167,14 @@ def normalise_units(plan: Plan, override: str | None = None) -> Plan:
             unit = better
         elif not _swings_fit(plan, unit):  # door-sized swings confirm the unit of a very long plan too
             span = _span(plan) * unit_scale(unit)
-            if span and not (_PLAN_SPAN[0] <= span <= _PLAN_SPAN[1]):
+            by_text = text_height_unit(plan, unit)
+            if by_text is not None:
+                plan.warnings.append(f"the drawing's units say {unit}, but then its texts would be "
+                                     f"{np.median([t.height for t in plan.texts if t.height > 0]) * unit_scale(unit):.3g} m "
+                                     f"tall; read as {by_text} instead (set the units option to override)")
+                plan.source["unitsCorrected"] = {"declared": unit, "used": by_text}
+                unit = by_text
+            elif span and not (_PLAN_SPAN[0] <= span <= _PLAN_SPAN[1]):
                 better = guess_unit(plan)
                 if better != unit:
                     plan.warnings.append(f"the drawing's units say {unit}, but then it would span {span:.3g} m; "
