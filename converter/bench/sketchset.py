@@ -98,7 +98,8 @@ def draw_sketch(seed: int, path: str) -> tuple[SketchSpec, Truth]:
         _label(msp, cell, room, name, spec, P, r)
         if spec.desks:
             _desk(msp, cell, P, r, all_gaps)
-    truth.walls = b.solid(True)
+    # windows are not drawn: the walls run on through them
+    truth.walls = b.footprint.difference(shapely.unary_union([o.gap() for o in b.openings if o.kind != "window"]))
     doc.saveas(path)
     return spec, truth
 

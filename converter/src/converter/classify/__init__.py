@@ -19,7 +19,7 @@ from .geometry import door_swings, says_not_wall, walls_by_geometry
 from .layers import ANNOTATION_KINDS, LayerClassifier, category_of_name
 from .model import Building, Opening, Room, WallPiece
 from .openings import Placements, WallIndex, group_instances, opening_placements, openings_from
-from .rooms import name_rooms, rooms_from_boundaries, rooms_from_walls
+from .rooms import name_candidates, name_rooms, rooms_from_boundaries, rooms_from_walls
 from .single import MIN_NETWORK, grow_to_centre_lines, network_share, single_line_walls
 from .faces import rooms_from_faces
 from .gaps import MAX_PASSAGE
@@ -81,7 +81,7 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
         fill_pieces = _unnamed_fills(by_cat, layer_cat, opts)
         pieces = pieces + fill_pieces
         geo_pieces = geo_pieces + fill_pieces
-    line_pieces, leftovers, unnamed = _single_line(pieces, leftovers, unnamed, opts)
+    line_pieces, leftovers, unnamed = _single_line(pieces, leftovers, unnamed, opts, plan.texts)
     if line_pieces:
         by_cat["other"] = (named_other + unnamed, by_cat["other"][1])
         b.stats["wallsBySingleLines"] = len(line_pieces)
@@ -275,8 +275,8 @@ def _wide_walls(by_cat: dict, layer_cat: LayerClassifier, opts: Options) -> None
         wall[0].extend(p for p in paths if id(p) in moved)
 
 
-def _single_line(pieces: list[WallPiece], leftovers: list[Path], unnamed: list[Path], opts: Options
-                 ) -> tuple[list[WallPiece], list[Path], list[Path]]:
+def _single_line(pieces: list[WallPiece], leftovers: list[Path], unnamed: list[Path], opts: Options,
+                 texts: list) -> tuple[list[WallPiece], list[Path], list[Path]]:
     """Walls drawn as single lines: on wall layers whose lines form a network but few pairs, or,
     in a plan where nothing else gave walls, on the unnamed layers (see :mod:`.single`)."""
     t = opts.singleLineWallThickness
@@ -304,7 +304,8 @@ def _single_line(pieces: list[WallPiece], leftovers: list[Path], unnamed: list[P
     if found or pieces:
         return found, rest, unnamed
     free = [p for p in unnamed if not says_not_wall(p.layer)]
-    got, left = single_line_walls(free, t, need_swing=True)
+    names = np.array([texts[k].position for k in name_candidates(texts)], dtype=float).reshape(-1, 2)
+    got, left = single_line_walls(free, t, need_swing=True, names=names)
     if not got:
         return [], rest, unnamed
     return got, rest, left + [p for p in unnamed if says_not_wall(p.layer)]

@@ -154,20 +154,27 @@ def _hint_axis(inst: Instance) -> tuple[np.ndarray | None, bool]:
     """Wall direction suggested by the symbol itself; the flag says it is trustworthy."""
     for p in inst.paths:
         arc = p.arc
-        if arc is None or not (math.radians(50) <= arc.sweep <= math.radians(130)):
+        if arc is None or not (math.radians(10) <= arc.sweep <= math.radians(130)):
             continue
         c = np.array((arc.cx, arc.cy))
         ends = [np.array((math.cos(arc.start), math.sin(arc.start))),
                 np.array((math.cos(arc.end), math.sin(arc.end)))]
+        tips = [c + e * arc.radius for e in ends]
         for q in inst.paths:
             if q is p or q.arc is not None or len(q.points) < 2:
                 continue
             for a, b in ((q.points[0], q.points[-1]), (q.points[-1], q.points[0])):
                 if np.hypot(*(a - c)) < 0.05 * arc.radius + 1e-6:
                     leaf = (b - a) / (np.hypot(*(b - a)) or 1.0)
-                    # the closed leaf lies along the wall: the arc end not on the open leaf
-                    closed = min(ends, key=lambda e: abs(float(np.dot(e, leaf))))
+                    # the closed leaf lies along the wall: the arc end farther from the open leaf
+                    # (a quarter swing's closed end is square to it, a door ajar's a little off)
+                    closed = min(ends, key=lambda e: float(np.dot(e, leaf)))
                     return closed, True
+                for k, tip in enumerate(tips):  # a leaf drawn back from the open tip (by hand)
+                    if np.hypot(*(a - tip)) < max(0.05 * arc.radius + 0.02, 0.1 * arc.radius):
+                        return ends[1 - k], True
+        if arc.sweep < math.radians(50):
+            continue
         return ends[0], False
     if inst.axis is not None:
         return np.array(inst.axis, dtype=float), inst.kind == "window"

@@ -42,6 +42,8 @@ _MAX_DENSITY = 2.0
 _SIMPLIFY_ABOVE, _SIMPLIFY = 64, 0.003
 #: Doors drawn ajar hinged on a network that make it a floor plan (one such arc may be anything).
 _MIN_AJAR = 3
+#: Room names inside a network that make it a floor plan without door swings.
+_MIN_NAMES = 3
 _CURVES = frozenset({"ARC", "CIRCLE", "ELLIPSE", "SPLINE", "HELIX"})
 
 
@@ -253,19 +255,21 @@ def network_share(paths: list[Path], min_network: float = MIN_NETWORK) -> float:
 
 
 def single_line_walls(paths: list[Path], thickness: float, min_network: float = MIN_NETWORK,
-                      need_swing: bool = False) -> tuple[list[WallPiece], list[Path]]:
+                      need_swing: bool = False, names: np.ndarray | None = None
+                      ) -> tuple[list[WallPiece], list[Path]]:
     """Wall pieces from the large line networks among ``paths``; the paths that became none.
 
     Args:
         paths: candidate paths (single-line wall layers, or unnamed layers of a plan without walls).
         thickness: wall thickness, m.
-        need_swing: only with a door swing (quarter arc) hinged on the network: evidence that the
-            lines of unnamed layers are a floor plan, not a site plan, frames or a diagram.
+        need_swing: only with evidence that the lines of unnamed layers are a floor plan, not a
+            site plan, frames or a diagram: door swings hinged on the network, or room names
+            (``names``, (n, 2) points of the texts that could name rooms) inside it.
     """
     take, rest = _candidates(paths)
     segs, owners = segments_of(take)
     keep = _network(segs, owners, min_network)
-    if not keep.any() or need_swing and not _hinged(paths, segs[keep]):
+    if not keep.any() or need_swing and not _is_floor_plan(paths, segs[keep], names):
         return [], paths
     segs, owners = segs[keep], owners[keep]
     d = segs[:, 2:] - segs[:, :2]
@@ -294,16 +298,31 @@ def single_line_walls(paths: list[Path], thickness: float, min_network: float = 
     return pieces, rest
 
 
-def _hinged(paths: list[Path], segs: np.ndarray) -> bool:
-    """A quarter arc of door radius has its centre on one of the segments, or several arcs of
-    doors drawn ajar (hand-drawn plans show leaves open 15–45°) do."""
+def _is_floor_plan(paths: list[Path], segs: np.ndarray, names: np.ndarray | None) -> bool:
+    hinged = _hinged(paths, segs)
+    if hinged >= 1.0:
+        return True
+    inside = 0
+    if names is not None and len(names):
+        hull = shapely.convex_hull(shapely.multipoints(segs.reshape(-1, 2)))
+        inside = int(shapely.contains_xy(hull, names[:, 0], names[:, 1]).sum())
+    # a door ajar and two names, or three names: rooms drawn with lines, whatever their doors
+    return inside >= _MIN_NAMES or (hinged > 0 and inside >= _MIN_NAMES - 1)
+
+
+def _hinged(paths: list[Path], segs: np.ndarray) -> float:
+    """How strongly door swings say the segments are walls: 1 when a quarter arc of door radius has
+    its centre on one of them, or several arcs of doors drawn ajar (hand-drawn plans show leaves
+    open 15–45°) do; a fraction for fewer ajar arcs."""
     arcs = [p.arc for p in paths if p.arc is not None and 0.2 <= p.arc.sweep <= 1.9 and 0.5 <= p.arc.radius <= 1.6]
     if not arcs:
-        return False
+        return 0.0
     tree = shapely.STRtree(shapely.linestrings(segs.reshape(-1, 2, 2)))
     hit, _ = tree.query(shapely.points(np.array([(a.cx, a.cy) for a in arcs])), predicate="dwithin", distance=0.3)
     hit = np.unique(hit)
-    return any(arcs[k].sweep >= 1.2 for k in hit.tolist()) or len(hit) >= _MIN_AJAR
+    if any(arcs[k].sweep >= 1.2 for k in hit.tolist()):
+        return 1.0
+    return min(len(hit) / _MIN_AJAR, 1.0)
 
 
 
