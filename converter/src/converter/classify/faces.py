@@ -23,6 +23,7 @@ from shapely.geometry import Polygon
 from ..plan.model import Text
 from .model import Building, Room
 from .rooms import name_candidates
+from .single import furniture_chains
 from .union import touching_components
 
 __all__ = ["rooms_from_faces"]
@@ -74,10 +75,17 @@ def rooms_from_faces(b: Building, texts: list[Text], min_area: float) -> int:
     face_tree = shapely.STRtree(faces)
     changed = 0
     used: set[int] = set()
+    # Per face, the name that is tallest, then nearest its middle (a person's name sits at a desk).
+    best: dict[int, int] = {}
     for j in loose:
-        face = _smallest(face_tree, faces, pts[j], min_area, used)
-        if face is None:
+        k = _smallest_index(face_tree, faces, pts[j], min_area)
+        if k is None:
             continue
+        if k not in best or _rank(texts[cands[j]], faces[k]) < _rank(texts[cands[best[k]]], faces[k]):
+            best[k] = j
+    for k, j in best.items():
+        face = faces[k]
+        used.add(k)
         if len(polys) and float(shapely.intersection(face, shapely.union_all(polys[tree.query(face)])).area) \
                 > 0.1 * face.area:
             continue  # lines and walls disagree here; the walls' rooms stand
@@ -134,7 +142,16 @@ def _faces(b: Building, near: np.ndarray) -> np.ndarray | None:
 
 
 def _without_furniture(lines: np.ndarray, walls: list) -> np.ndarray:
-    """Drop free-standing small groups of lines (desks, tables, fixtures drawn loose)."""
+    """Drop free-standing small groups of lines (desks, tables, fixtures drawn loose) and
+    furniture drawn against a wall line (see :func:`.single.furniture_chains`)."""
+    if not len(lines):
+        return lines
+    coords, owner = shapely.get_coordinates(lines, return_index=True)
+    inside = owner[1:] == owner[:-1]
+    segs = np.hstack((coords[:-1][inside], coords[1:][inside]))
+    if len(segs):
+        keep = ~furniture_chains(segs, np.zeros((0, 2)))
+        lines = shapely.linestrings(segs[keep].reshape(-1, 2, 2))
     if not len(lines):
         return lines
     label = touching_components(lines, 0.01)
@@ -153,6 +170,16 @@ def _without_furniture(lines: np.ndarray, walls: list) -> np.ndarray:
         on_wall[inv[touching]] = True
         small &= ~on_wall
     return lines[~small[inv]]
+
+
+def _smallest_index(tree: shapely.STRtree, faces: np.ndarray, pt, min_area: float) -> int | None:
+    hit = [k for k in tree.query(pt, predicate="within").tolist() if faces[k].area >= min_area]
+    return min(hit, key=lambda k: faces[k].area) if hit else None
+
+
+def _rank(t: Text, face: Polygon) -> tuple:
+    c = face.centroid
+    return (-round(t.height, 3), float(np.hypot(t.position[0] - c.x, t.position[1] - c.y)))
 
 
 def _smallest(tree: shapely.STRtree, faces: np.ndarray, pt, min_area: float, used: set[int]) -> Polygon | None:

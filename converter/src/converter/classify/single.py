@@ -19,7 +19,7 @@ from .model import Room, WallPiece
 from .union import components
 from .walls import segments_of
 
-__all__ = ["single_line_walls", "network_share", "grow_to_centre_lines", "MIN_NETWORK"]
+__all__ = ["single_line_walls", "network_share", "grow_to_centre_lines", "furniture_chains", "MIN_NETWORK"]
 
 #: Least total line length (m) of one connected network before it counts as walls.
 MIN_NETWORK = 12.0
@@ -53,7 +53,7 @@ def _candidates(paths: list[Path]) -> tuple[list[Path], list[Path]]:
     if not take:
         return take, rest
     segs, owners = segments_of(take)
-    furniture = _furniture_chains(segs, _hinge_points(paths))
+    furniture = furniture_chains(segs, _hinge_points(paths))
     if not furniture.any():
         return take, rest
     # a path is furniture when all its segments are
@@ -68,7 +68,7 @@ def _hinge_points(paths: list[Path]) -> np.ndarray:
                      and 0.3 <= p.arc.radius <= 1.8]).reshape(-1, 2)
 
 
-def _furniture_chains(segs: np.ndarray, hinges: np.ndarray) -> np.ndarray:
+def furniture_chains(segs: np.ndarray, hinges: np.ndarray) -> np.ndarray:
     """Mask of the segments that are furniture drawn against a wall: a chain of short lines (a desk,
     a counter, a shelf) whose two free ends rest on one straight wall line and which closes a
     small area with it, with no door hinged on it (a closet has one)."""
@@ -109,7 +109,8 @@ def _furniture_chains(segs: np.ndarray, hinges: np.ndarray) -> np.ndarray:
         if length[k] < _FURNITURE_SIDE:
             continue
         u = (segs[k, 2:] - segs[k, :2]) / length[k]
-        if abs(float(np.cross(u, free[1] - free[0]))) > _JOIN:
+        w = free[1] - free[0]
+        if abs(float(u[0] * w[1] - u[1] * w[0])) > _JOIN:
             continue  # the free ends are not on one straight line
         merged = shapely.line_merge(shapely.multilinestrings(segs[members].reshape(-1, 2, 2)))
         coords = shapely.get_coordinates(merged)
