@@ -305,7 +305,15 @@ def _leaf(arc_path: Path, lines: list[Path], ends: np.ndarray, taken: set[int]) 
             t1 = np.hypot(ends[:, 2] - tip[0], ends[:, 3] - tip[1])
             ok |= (((t0 <= loose) & (d1 <= 0.75 * r)) | ((t1 <= loose) & (d0 <= 0.75 * r))) & \
                 (length >= 0.5 * r) & (length <= 1.8 * r)
-    for k in np.nonzero(ok)[0].tolist():
+    # Of several lines at a full swing, the leaf is the one whose far end meets the arc (a frame
+    # line through the hinge along the wall ends near the closed tip at best).
+    tips = np.array((arc_path.points[0], arc_path.points[-1]))
+    far = np.where((d0 <= d1)[:, None], ends[:, 2:], ends[:, :2])
+    miss = np.min(np.hypot(far[:, None, 0] - tips[None, :, 0], far[:, None, 1] - tips[None, :, 1]), axis=1)
+    order = np.nonzero(ok)[0].tolist()
+    if a.sweep >= math.radians(75):  # a full swing: the frame line along the wall is no leaf
+        order.sort(key=lambda k: miss[k])
+    for k in order:
         p = lines[k]
         if p.layer == arc_path.layer and id(p) not in taken:
             return p

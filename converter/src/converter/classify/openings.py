@@ -160,9 +160,8 @@ def _hint_axis(inst: Instance) -> tuple[np.ndarray | None, bool]:
         ends = [np.array((math.cos(arc.start), math.sin(arc.start))),
                 np.array((math.cos(arc.end), math.sin(arc.end)))]
         tips = [c + e * arc.radius for e in ends]
-        for q in inst.paths:
-            if q is p or q.arc is not None or len(q.points) < 2:
-                continue
+        straight = [q for q in inst.paths if q is not p and q.arc is None and len(q.points) >= 2]
+        for q in straight:
             for a, b in ((q.points[0], q.points[-1]), (q.points[-1], q.points[0])):
                 if np.hypot(*(a - c)) < 0.05 * arc.radius + 1e-6:
                     leaf = (b - a) / (np.hypot(*(b - a)) or 1.0)
@@ -170,8 +169,11 @@ def _hint_axis(inst: Instance) -> tuple[np.ndarray | None, bool]:
                     # (a quarter swing's closed end is square to it, a door ajar's a little off)
                     closed = min(ends, key=lambda e: float(np.dot(e, leaf)))
                     return closed, True
-                for k, tip in enumerate(tips):  # a leaf drawn back from the open tip (by hand)
-                    if np.hypot(*(a - tip)) < max(0.05 * arc.radius + 0.02, 0.1 * arc.radius):
+        for q in straight:  # a leaf drawn by hand from the open tip back to near the hinge
+            for a, b in ((q.points[0], q.points[-1]), (q.points[-1], q.points[0])):
+                for k, tip in enumerate(tips):
+                    if np.hypot(*(a - tip)) < max(0.05 * arc.radius + 0.02, 0.1 * arc.radius) and \
+                            np.hypot(*(b - c)) <= 0.75 * arc.radius:
                         return ends[1 - k], True
         if arc.sweep < math.radians(50):
             continue
