@@ -136,3 +136,30 @@ def test_areas_and_sizes_never_name_a_room(text):
 @pytest.mark.parametrize("text", ["Room 12", "B1.04", "WC", "Küche"])
 def test_words_with_numbers_may_name_a_room(text):
     assert name_candidates([Text(text, shapely.get_coordinates(shapely.Point(0, 0))[0], "0", 0.2)]) == [0]
+
+
+def test_words_that_name_rooms_win_over_notes(tmp_path):
+    """A note taller and more central than the room's name ("Duschtrennwand", a shower screen)
+    loses to the name ("Bad")."""
+    doc = ezdxf.new("R2010")
+    doc.header["$INSUNITS"] = 6
+    msp = doc.modelspace()
+    wall = {"layer": "A-WALL"}
+    for ring in ([(0, 0), (10, 0), (10, 5), (0, 5)], [(0.2, 0.2), (4.9, 0.2), (4.9, 4.8), (0.2, 4.8)],
+                 [(5.1, 0.2), (9.8, 0.2), (9.8, 4.8), (5.1, 4.8)]):
+        msp.add_lwpolyline(ring, close=True, dxfattribs=wall)
+    msp.add_text("Bad", dxfattribs={"height": 0.2, "insert": (0.5, 0.5)})
+    msp.add_text("Duschtrennwand", dxfattribs={"height": 0.3, "insert": (2.2, 2.4)})
+    msp.add_text("Flur", dxfattribs={"height": 0.2, "insert": (7, 2.4)})
+    path = tmp_path / "notes.dxf"
+    doc.saveas(path)
+    b, _, _ = convert(str(path))
+    names = sorted(r.name for r in b.rooms)
+    assert names == ["Bad", "Flur"], names
+
+
+@pytest.mark.parametrize("text,ok", [("F1.07", False), ("BRH 0,05", False), ("A", False), ("WC", True),
+                                     ("Limbo", True), ("Serverrum", True)])
+def test_what_may_name_a_room_of_lines(text, ok):
+    from converter.classify.rooms import looks_like_a_name
+    assert looks_like_a_name(text) is ok

@@ -22,7 +22,7 @@ from shapely.geometry import Polygon
 
 from ..plan.model import Text
 from .model import Building, Room
-from .rooms import name_candidates
+from .rooms import is_room_word, looks_like_a_name, name_candidates
 from .single import furniture_chains
 from .union import touching_components
 
@@ -48,7 +48,7 @@ _SAME_STYLE = 0.75
 
 def rooms_from_faces(b: Building, texts: list[Text], min_area: float) -> int:
     """Add rooms for names the wall rooms missed (in place); returns how many rooms changed."""
-    cands = name_candidates(texts)
+    cands = [k for k in name_candidates(texts) if looks_like_a_name(texts[k].text)]
     if not cands:
         return 0
     rooms = b.rooms
@@ -90,6 +90,8 @@ def rooms_from_faces(b: Building, texts: list[Text], min_area: float) -> int:
                 > 0.1 * face.area:
             continue  # lines and walls disagree here; the walls' rooms stand
         text = texts[cands[j]]
+        if b.walls and not is_room_word(text.text) and _on_walls(face, b) < _WALLED:
+            continue  # where walls were found, a room of lines is walled or says it is a room
         rooms.append(Room(face, text.text.splitlines()[0].strip()[:120], round(float(face.area), 2), "", "lines"))
         changed += 1
     for j, r in second:
@@ -179,7 +181,7 @@ def _smallest_index(tree: shapely.STRtree, faces: np.ndarray, pt, min_area: floa
 
 def _rank(t: Text, face: Polygon) -> tuple:
     c = face.centroid
-    return (-round(t.height, 3), float(np.hypot(t.position[0] - c.x, t.position[1] - c.y)))
+    return (not is_room_word(t.text), -round(t.height, 3), float(np.hypot(t.position[0] - c.x, t.position[1] - c.y)))
 
 
 def _smallest(tree: shapely.STRtree, faces: np.ndarray, pt, min_area: float, used: set[int]) -> Polygon | None:

@@ -19,7 +19,8 @@ from .gaps import gap_bridges
 from .model import Room
 from .union import touching_components, union_by_component
 
-__all__ = ["rooms_from_boundaries", "rooms_from_walls", "name_rooms", "name_candidates"]
+__all__ = ["rooms_from_boundaries", "rooms_from_walls", "name_rooms", "name_candidates", "is_room_word",
+           "looks_like_a_name", "ROOM_WORDS"]
 
 _NUMBERS = re.compile(r"^[\s\d.,:;+\-×x*/()²³'\"]*$")
 #: Units of area and length written after a number: "12,5 m²", "150 sq ft", "13.0帖", "6畳", "20평".
@@ -126,7 +127,8 @@ def name_rooms(rooms: list[Room], texts: list[Text]) -> None:
 
     Ranking: words before numbers (areas, room numbers, never a name); texts drawn directly
     before texts inside blocks (furniture and fixture blocks label themselves: "Table", "WC-1")
-    and before furniture words; then the taller text (room names are larger than the person or
+    and before furniture words; words that name rooms ("Kitchen", "Kinderzimmer") before other
+    words (a note, a fixture: "Duschtrennwand"); then the taller text (room names are larger than the person or
     phone number beside them); then the one nearer the room's centre. A room no text lies in
     takes the best text just outside it (a label touching a wall), if no other room contains it.
     """
@@ -154,11 +156,58 @@ def name_rooms(rooms: list[Room], texts: list[Text]) -> None:
 
         def rank(k: int) -> tuple:
             t = texts[k]
-            return (bool(_numeric(t.text)), _demoted(t), -round(t.height, 3),
+            return (bool(_numeric(t.text)), _demoted(t), not is_room_word(t.text), -round(t.height, 3),
                     float(np.hypot(t.position[0] - c.x, t.position[1] - c.y)))
         best = texts[min(cands, key=rank)]
         if not _numeric(best.text):
             room.name = best.text.splitlines()[0].strip()[:120]
+
+
+#: Words that name rooms, in the languages plans arrive in (casefolded). A text holding one is a
+#: room's name for certain; German compounds count by their last part ("Kinderzimmer").
+ROOM_WORDS = frozenset("""
+room rooms office offices kitchen kitchenette bath bathroom bathrooms bed bedroom bedrooms living lounge
+dining hall hallway corridor lobby foyer entrance entry reception storage store storeroom closet wardrobe
+pantry laundry utility garage workshop studio lab laboratory library archive server meeting conference
+toilet toilets wc restroom restrooms washroom shower showers cloakroom study den nursery playroom family
+guest master attic cellar basement boiler plant technical terrace balcony porch veranda patio loggia
+stair stairs staircase stairwell landing atrium gallery classroom canteen cafeteria kiosk shop salon
+break copy print mail plenum gym sauna spa pool
+zimmer raum räume küche kueche bad wc dusche flur diele gang eingang windfang büro buero arbeiten
+schlafen schlafzimmer wohnen wohnzimmer essen esszimmer kochen spielen kind kinder gast gäste abstellraum
+abstell lager keller technik heizung hausanschluss hauswirtschaft hwr waschküche speisekammer speis
+ankleide garderobe treppe treppenhaus werkstatt archiv besprechung empfang halle saal terrasse balkon
+loggia garage carport dachboden galerie atelier studio bibliothek lesesaal mensa kantine teeküche
+salle cuisine chambre séjour sejour salon bureau couloir entrée entree toilettes cellier garage atelier
+baño bano cocina dormitorio sala oficina pasillo almacén almacen cuarto
+bagno cucina camera soggiorno ufficio corridoio ripostiglio
+keuken badkamer slaapkamer woonkamer kantoor gang berging
+køkken kokken værksted vaerksted lager gang fællesrum faellesrum kontor stue sovevaerelse soveværelse
+kök kok sovrum vardagsrum kontor förråd
+사무실 주방 욕실 침실 거실 창고 회의실 복도 현관 다용도실 서재 화장실 방
+台所 浴室 寝室 居間 和室 洋室 玄関 廊下 トイレ 事務所 倉庫 会議室
+厨房 卧室 客厅 卫生间 办公室 走廊 仓库 会议室
+""".split())
+_COMPOUND_TAILS = ("zimmer", "raum", "räume", "küche", "kammer", "halle", "saal", "room", "lager", "büro",
+                   "bad", "flur", "diele", "garderobe", "toilette", "dusche", "keller", "treppe", "werkstatt",
+                   "technik", "kontor", "rum", "værksted", "office", "kitchen", "store")
+_DECIMAL = re.compile(r"\d[.,]\d")
+
+
+def is_room_word(text: str) -> bool:
+    """The text holds a word that names a room ("Kitchen", "Kinderzimmer", "Gäste-WC", "사무실")."""
+    for w in _WORD.findall(text.casefold()):
+        if w in ROOM_WORDS or (len(w) > 5 and w.endswith(_COMPOUND_TAILS)):
+            return True
+    return False
+
+
+def looks_like_a_name(text: str) -> bool:
+    """Stricter than :func:`name_candidates`: what may name a room no wall encloses. Codes with
+    decimals ("F1.07", "BRH 0,05") and single letters (section marks) never do."""
+    first = text.splitlines()[0].strip() if text.strip() else ""
+    letters = sum(ch.isalpha() for ch in first)
+    return letters >= 2 and not _DECIMAL.search(first)
 
 
 #: Most texts looked at as room names (a drawing with more holds schedules, not rooms).
