@@ -163,3 +163,30 @@ def test_words_that_name_rooms_win_over_notes(tmp_path):
 def test_what_may_name_a_room_of_lines(text, ok):
     from converter.classify.rooms import looks_like_a_name
     assert looks_like_a_name(text) is ok
+
+
+def test_door_symbols_that_touch_are_one_door_each_and_a_double_door_is_one(tmp_path):
+    """Two swings on one door layer whose symbols touch (two doors at a corner) are two doors;
+    two swings hinged a leaf-pair apart with their arcs meeting are one double door."""
+    doc = ezdxf.new("R2010")
+    doc.header["$INSUNITS"] = 6
+    msp = doc.modelspace()
+    wall = {"layer": "A-WALL"}
+    for ring in ([(0, 0), (12, 0), (12, 6), (0, 6)], [(0.2, 0.2), (5.9, 0.2), (5.9, 5.8), (0.2, 5.8)],
+                 [(6.1, 0.2), (11.8, 0.2), (11.8, 5.8), (6.1, 5.8)]):
+        msp.add_lwpolyline(ring, close=True, dxfattribs=wall)
+    door = {"layer": "A-DOOR"}
+    # two single doors in the middle wall (x 5.9–6.1), at y 1.0–1.9 and 1.9–2.8: their symbols touch
+    for y0 in (1.0, 1.9):
+        msp.add_arc((6.1, y0), 0.9, 0, 90, dxfattribs=door)
+        msp.add_line((6.1, y0), (7.0, y0), dxfattribs=door)
+    # a double door in the same wall, y 3.5–5.1
+    msp.add_arc((6.1, 3.5), 0.8, 0, 90, dxfattribs=door)
+    msp.add_line((6.1, 3.5), (6.9, 3.5), dxfattribs=door)
+    msp.add_arc((6.1, 5.1), 0.8, 270, 360, dxfattribs=door)
+    msp.add_line((6.1, 5.1), (6.9, 5.1), dxfattribs=door)
+    path = tmp_path / "doors.dxf"
+    doc.saveas(path)
+    b, _, _ = convert(str(path))
+    doors = sorted(round(o.width, 1) for o in b.openings if o.kind == "door")
+    assert doors == [0.9, 0.9, 1.6], doors

@@ -129,7 +129,46 @@ def _cluster(kind: str, prims: list[Path | Region], parallel: float) -> list[Ins
         if inst is None:
             inst = clusters[r] = Instance(kind, p.layer)
         _add(inst, p)
-    return list(clusters.values())
+    out = list(clusters.values())
+    return [part for inst in out for part in _split_swings(inst)] if kind == "door" else out
+
+
+def _split_swings(inst: Instance) -> list[Instance]:
+    """A cluster of door lines with several swings that are no double door (two doors whose
+    symbols touch across a wall or at a corner) is one door per swing, each with the lines
+    nearest its hinge."""
+    arcs = [p for p in inst.paths if p.arc is not None and math.radians(60) <= p.arc.sweep <= math.radians(120)
+            and p.arc.radius >= MIN_OPENING]
+    if len(arcs) < 2:
+        return [inst]
+    hinge = np.array([(p.arc.cx, p.arc.cy) for p in arcs])
+    radius = np.array([p.arc.radius for p in arcs])
+    # a double door: two swings hinged a leaf-pair apart, their arcs meeting in the middle
+    owner = list(range(len(arcs)))
+    for i in range(len(arcs)):
+        for j in range(i + 1, len(arcs)):
+            gap = float(np.hypot(*(hinge[i] - hinge[j])))
+            if abs(gap - radius[i] - radius[j]) <= 0.03 * (radius[i] + radius[j]) + 0.01 and owner[j] == j:
+                owner[j] = owner[i]
+    heads = sorted(set(owner))
+    if len(heads) < 2:
+        return [inst]
+    parts = {h: Instance(inst.kind, inst.layer, inst.block, inst.axis) for h in heads}
+    for a, o in zip(arcs, owner):
+        parts[o].paths.append(a)
+    taken = {id(a) for a in arcs}
+    for p in inst.paths:
+        if id(p) in taken:
+            continue
+        pts = p.points
+        d = [min(float(np.min(np.hypot(*(pts - hinge[k]).T))) for k in range(len(arcs)) if owner[k] == h)
+             for h in heads]
+        parts[heads[int(np.argmin(d))]].paths.append(p)
+    for r in inst.regions:
+        c = r.exterior.mean(axis=0)
+        d = [min(float(np.hypot(*(c - hinge[k]))) for k in range(len(arcs)) if owner[k] == h) for h in heads]
+        parts[heads[int(np.argmin(d))]].regions.append(r)
+    return list(parts.values())
 
 
 def _side_by_side(p: Path | Region, q: Path | Region) -> bool:

@@ -158,6 +158,9 @@ def name_rooms(rooms: list[Room], texts: list[Text]) -> None:
             t = texts[k]
             return (bool(_numeric(t.text)), _demoted(t), not is_room_word(t.text), -round(t.height, 3),
                     float(np.hypot(t.position[0] - c.x, t.position[1] - c.y)))
+        cands = [k for k in cands if _letters(texts[k].text) != 1]  # a section mark, "N", a grid letter
+        if not cands:
+            continue
         best = texts[min(cands, key=rank)]
         if not _numeric(best.text):
             room.name = best.text.splitlines()[0].strip()[:120]
@@ -200,6 +203,11 @@ def is_room_word(text: str) -> bool:
         if w in ROOM_WORDS or (len(w) > 5 and w.endswith(_COMPOUND_TAILS)):
             return True
     return False
+
+
+def _letters(text: str) -> int:
+    first = text.splitlines()[0] if text.strip() else ""
+    return sum(ch.isalpha() for ch in first)
 
 
 def looks_like_a_name(text: str) -> bool:
