@@ -244,7 +244,8 @@ def _unnamed_fills(by_cat: dict, layer_cat: LayerClassifier, opts: Options) -> l
     for r in regions:
         if layer_cat.mapped(r.layer) or says_not_wall(r.layer) or len(r.exterior) < 3:
             continue
-        poly = shapely.make_valid(Polygon(r.exterior, [h for h in r.holes if len(h) >= 3]))
+        poly = shapely.make_valid(Polygon(r.exterior, [h for h in r.holes if len(h) >= 3]),
+                                  method="structure", keep_collapsed=False)
         for part in shapely.get_parts(shapely.get_parts(poly)):
             if isinstance(part, Polygon) and part.area > 1e-4 and polygon_thickness(part) <= opts.maxWallThickness:
                 thin.setdefault(r.layer, []).append((r, part))

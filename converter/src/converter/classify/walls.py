@@ -239,8 +239,10 @@ def _polygon(exterior: np.ndarray, holes: list[np.ndarray]) -> Polygon | None:
         return None
     poly = Polygon(exterior, [h for h in holes if len(h) >= 3])
     if not poly.is_valid:
-        # make_valid may nest a MultiPolygon in a GeometryCollection (self-touching rings)
-        polys = [g for g in shapely.get_parts(shapely.get_parts(shapely.make_valid(poly)))
+        # "structure": rings bound areas even-odd, so a hole whose ring touches itself stays a
+        # hole (the default "linework" fills it: a room becomes wall)
+        polys = [g for g in shapely.get_parts(shapely.get_parts(
+                 shapely.make_valid(poly, method="structure", keep_collapsed=False)))
                  if isinstance(g, Polygon) and not g.is_empty]
         if not polys:
             return None
