@@ -222,8 +222,19 @@ class EntityConverter:
         return out
 
     def _flatten(self, p: ezpath.Path) -> np.ndarray:
-        pts = [(v.x, v.y) for v in p.flattening(self.tol, segments=4)]
+        tol = self.tol
+        if p.has_curves:
+            # never finer than a fraction of the curve's own size: a header that lies (m declared,
+            # mm drawn) would otherwise cut a door swing into hundreds of segments
+            cv = np.array([(v.x, v.y) for v in p.control_vertices()], dtype=float).reshape(-1, 2)
+            if len(cv) >= 2:
+                tol = max(tol, float(np.max(np.ptp(cv, axis=0))) * _RELATIVE_TOLERANCE)
+        pts = [(v.x, v.y) for v in p.flattening(tol, segments=4)]
         return np.array(pts, dtype=float).reshape(-1, 2)
+
+
+#: Finest chord error relative to a curve's extent (a quarter swing gets about 25 segments).
+_RELATIVE_TOLERANCE = 0.0005
 
 
 def _dedupe(pts: np.ndarray) -> np.ndarray:
