@@ -117,3 +117,23 @@ def test_cli_converts_a_pdf_with_the_usual_events(tmp_path):
     report = json.loads(rep.read_text())
     assert report["source"]["pages"][0]["scale"] == "1:100"
     assert out.stat().st_size > 1000
+
+
+def test_each_page_is_a_floor_in_the_glb_kiosks_can_show_alone(tmp_path):
+    """Two pages: the GLB lists two floors; every per-page node and every room says its floor."""
+    import pygltflib
+
+    from converter.pipeline import convert
+
+    pdf = tmp_path / "plan.pdf"
+    draw_pdf(str(pdf), str(tmp_path), pages=2)
+    out = tmp_path / "plan.glb"
+    convert(str(pdf), str(out), merge_options({}))
+    gltf = pygltflib.GLTF2().load(str(out))
+    root = next(n for n in gltf.nodes if n.name == "building")
+    assert root.extras["floors"] == [{"index": 0, "name": "page 1"}, {"index": 1, "name": "page 2"}]
+    marked = {n.name: n.extras["floor"] for n in gltf.nodes if isinstance(n.extras, dict) and "floor" in n.extras}
+    assert {v for k, v in marked.items() if k.startswith("walls: page 1")} == {0}
+    assert {v for k, v in marked.items() if k.startswith("walls: page 2")} == {1}
+    rooms = [n.extras["floor"] for n in gltf.nodes if n.name.startswith("room: ")]
+    assert sorted(rooms) == [0, 0, 1, 1]

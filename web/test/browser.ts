@@ -51,6 +51,11 @@ export interface KioskStats {
   version: number;
   open: boolean;
   flippedAt: number | null;
+  /** The group scene the view follows, how many floors the model marks, what the floor filter hides. */
+  scene?: { highlightRoom: string | null; floor: number | null; mode: string };
+  floors?: number;
+  hiddenByFloor?: number;
+  highlighted?: number;
 }
 
 export function kioskStats(page: Page): Promise<KioskStats> {

@@ -180,6 +180,36 @@ describe("kiosk and console in Chromium", () => {
     void back;
   });
 
+  it("the console's scene controls reach the kiosks over the group socket: a highlighted room, a floor, the camera mode", async () => {
+    await staff.getByTestId("tab-groups").click();
+    const group = staff.getByTestId("group-lobby");
+    await group.getByTestId("scene-room").fill("Cafe");
+    await group.getByTestId("scene-highlight").click();
+    const lit = await until(async () => {
+      const s = await kioskStats(kiosk);
+      return s.scene?.highlightRoom === "Cafe" && s.highlighted! > 0 ? s : null;
+    }, "kiosk highlights the Cafe", 30_000);
+    expect(lit.modelId).toBe(models.a);
+    await until(async () => (await kioskStats(kiosk2)).scene?.highlightRoom === "Cafe", "second kiosk highlights too", 30_000);
+    await kiosk.waitForTimeout(300);
+    await shot(kiosk, "7a-kiosk-highlight-cafe");
+
+    // Floor 1 of a one-floor model: the filter is on, nothing of the model is hidden.
+    await group.getByTestId("scene-floor").fill("1");
+    await group.getByTestId("scene-floor-show").click();
+    await until(async () => (await kioskStats(kiosk)).scene?.floor === 0, "kiosk on floor 1", 30_000);
+    expect((await kioskStats(kiosk)).hiddenByFloor).toBe(0);
+    await until(async () => (await group.getByTestId("scene-state").textContent())?.includes("floor 1 only"), "console shows the floor");
+
+    const mode = (await kioskStats(kiosk)).scene!.mode;
+    await group.getByTestId("scene-mode").click();
+    await until(async () => (await kioskStats(kiosk)).scene?.mode === (mode === "orbit" ? "fixed" : "orbit"), "kiosk mode switched", 30_000);
+    await group.getByTestId("scene-floor-all").click();
+    await until(async () => (await kioskStats(kiosk)).scene?.floor === null, "kiosk shows all floors", 30_000);
+    expect(await group.getByTestId("scene-state").textContent()).toContain("highlighting Cafe");
+    await shot(staff, "7b-console-scene-controls");
+  });
+
   it("a kiosk that loses its connection comes back and catches up", async () => {
     const version = (await kioskStats(kiosk)).version;
     stack.proxy.dropAll();

@@ -74,6 +74,9 @@ def _convert(input_path: str, output_path: str, opts: Options, emit: Emit | None
     building = classify_plan(plan, opts)
     if not _has_building_geometry(building):
         raise NothingToBuild("nothing to build: the drawing holds only annotation (texts, dimensions)")
+    pages = [p for p in plan.source.get("pages", []) if "floorX" in p]
+    if len(pages) > 1:  # each page a floor, side by side: kiosks show one at a time
+        building.floors = [(f"page {p['page']}", *p["floorX"]) for p in pages]
     t = stage_done("classify", t)
     progress("build", 75, "extruding walls and slabs")
     lo, hi = bounds  # type: ignore[misc]

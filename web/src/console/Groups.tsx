@@ -199,16 +199,24 @@ function GroupCard({ group }: { group: Group }) {
 /** What the group's kiosks show besides the model: highlighted room, floor, orbit or fixed camera (over the group socket). */
 function SceneControls({ live }: { live: ReturnType<typeof useGroupLive> }) {
   const [room, setRoom] = useState("");
+  const [floor, setFloor] = useState("");
   const scene = live.state?.scene ?? null;
   const busy = live.controlBusy;
   return (
     <div className="row">
-      <span>Scene: {scene ? `${scene.mode}${scene.highlightRoom ? `, highlighting ${scene.highlightRoom}` : ""}` : "…"}</span>
+      <span data-testid="scene-state">Scene: {scene ? `${scene.mode}${scene.highlightRoom ? `, highlighting ${scene.highlightRoom}` : ""}${
+        scene.floor !== null ? `, floor ${scene.floor + 1} only` : ""}` : "…"}</span>
       <input placeholder="room to highlight" value={room} onChange={(e) => setRoom(e.target.value)} data-testid="scene-room" />
       <button disabled={busy} data-testid="scene-highlight" onClick={() => live.setScene({ highlightRoom: room.trim() || null })}>Highlight</button>
       <button disabled={busy} data-testid="scene-mode" onClick={() => live.setScene({ mode: scene?.mode === "orbit" ? "fixed" : "orbit" })}>
         {scene?.mode === "orbit" ? "Stop turning" : "Turn slowly"}
       </button>
+      {/* Floors as people count them (1 = the model's first floor, a PDF's first page); the scene keeps 0-based. */}
+      <input type="number" min={1} max={200} placeholder="floor" value={floor} onChange={(e) => setFloor(e.target.value)}
+        data-testid="scene-floor" style={{ width: "5em" }} />
+      <button disabled={busy || !/^\d+$/.test(floor) || Number(floor) < 1} data-testid="scene-floor-show"
+        onClick={() => live.setScene({ floor: Number(floor) - 1 })}>Show floor</button>
+      <button disabled={busy || scene?.floor === null} data-testid="scene-floor-all" onClick={() => live.setScene({ floor: null })}>All floors</button>
       {live.controlError && <span className="error" data-testid="scene-error">{live.controlError}</span>}
     </div>
   );

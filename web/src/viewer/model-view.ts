@@ -126,7 +126,16 @@ export class ModelView {
   /** Numbers for tests and the watchdog. */
   stats() {
     const { geometries, textures } = this.renderer.info.memory;
-    return { frames: this.#frame, geometries, textures, labels: this.#labelObjects.length, modelId: this.#current?.id ?? null };
+    let floors = 0;
+    let hidden = 0;
+    this.#current?.root.traverse((o) => {
+      if (typeof o.userData?.floor !== "number") return;
+      floors = Math.max(floors, o.userData.floor + 1);
+      if (!o.visible) hidden++;
+    });
+    const { highlightRoom, floor, mode } = this.#scene;
+    return { frames: this.#frame, geometries, textures, labels: this.#labelObjects.length, modelId: this.#current?.id ?? null,
+      scene: { highlightRoom, floor, mode }, floors, hiddenByFloor: hidden, highlighted: this.#highlighted.size };
   }
 
   dispose(): void {

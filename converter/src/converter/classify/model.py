@@ -69,6 +69,8 @@ class Building:
     layer_categories: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     stats: dict[str, int] = field(default_factory=dict)
+    #: floors side by side (several PDF pages): name and x range in plan metres, in order
+    floors: list[tuple[str, float, float]] = field(default_factory=list)
 
     def add_line(self, category: str, layer: str, pts: np.ndarray) -> None:
         self.lines.setdefault((category, layer), []).append(pts)

@@ -90,6 +90,8 @@ def build_scene(b: Building, opts: Options, origin: np.ndarray) -> Node:
         node = Node(f"room: {title} ({room.area:.2f} m²)",
                     extras={"category": "room", "name": room.name, "area": room.area,
                             "layer": room.layer, "source": room.source})
+        if b.floors:
+            node.extras["floor"] = _floor_at(b.floors, room.polygon.representative_point().x)
         _attach(node, slab, budget)
         parent.children.append(node)
     for (cat, layer), polylines in sorted(b.lines.items()):
@@ -111,6 +113,7 @@ def build_scene(b: Building, opts: Options, origin: np.ndarray) -> Node:
     order = ["wall", "door", "window", "column", "room", "stair", "annotation", "other"]
     root = Node("building", children=[cats[c] for c in order if c in cats])
     _prune(root)
+    _mark_floors(root, b.floors)
     root.extras["vertices"] = budget.used
     return root
 
@@ -175,6 +178,29 @@ def _attach(node: Node, part: MeshPart | None, budget: _Budget) -> None:
         return
     budget.take(part.vertex_count)
     node.parts.append(part)
+
+
+def _floor_at(floors: list[tuple[str, float, float]], x: float) -> int:
+    """Index of the floor whose x range holds (or lies nearest) ``x``."""
+    return min(range(len(floors)), key=lambda k: max(floors[k][1] - x, x - floors[k][2], 0.0))
+
+
+def _mark_floors(root: Node, floors: list[tuple[str, float, float]]) -> None:
+    """``extras.floor`` on every per-floor layer node (``page N|…`` layers) and the list of floors
+    on the root, so a kiosk can show one floor (three.js reads extras into ``userData``)."""
+    if not floors:
+        root.extras["floors"] = [{"index": 0, "name": "ground floor"}]
+        return
+    root.extras["floors"] = [{"index": k, "name": name} for k, (name, _, _) in enumerate(floors)]
+    index = {name: k for k, (name, _, _) in enumerate(floors)}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        layer = node.extras.get("layer")
+        if isinstance(layer, str) and "|" in layer and layer.split("|", 1)[0] in index:
+            node.extras["floor"] = index[layer.split("|", 1)[0]]
+            continue  # its children go with it
+        stack.extend(node.children)
 
 
 def _prune(node: Node) -> bool:

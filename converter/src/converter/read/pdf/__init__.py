@@ -79,11 +79,13 @@ def read_pdf(path: str, options: Options, progress: Progress | None = None) -> P
             page = check_page(doc, index)
             prefix = f"page {index + 1}|" if len(pages) > 1 else ""
             part, info = _read_page(page, options, prefix, budget)
+            info.setdefault("page", index + 1)
             budget -= info.get("items", 0)
             if part.is_empty():
                 plan.source["pages"].append(info)
                 continue
-            offset = _place(plan, part, offset)
+            offset, span = _place(plan, part, offset)
+            info["floorX"] = [round(span[0], 3), round(span[1], 3)]  # where this floor lies, side by side
             plan.source["pages"].append(info)
             plan.warnings.extend(f"page {index + 1}: {w}" if prefix else w for w in part.warnings)
         if plan.is_empty() and not plan.texts:
@@ -114,8 +116,9 @@ def _read_page(page, options: Options, prefix: str, budget: int) -> tuple[Plan, 
     return part, info
 
 
-def _place(plan: Plan, part: Plan, offset: float) -> float:
-    """Append ``part`` to ``plan`` shifted so its left edge sits at ``offset``; returns the next offset."""
+def _place(plan: Plan, part: Plan, offset: float) -> tuple[float, tuple[float, float]]:
+    """Append ``part`` to ``plan`` shifted so its left edge sits at ``offset``; returns the next
+    offset and the part's x range."""
     import numpy as np
 
     pts = [p.points for p in part.paths] + [r.exterior for r in part.regions]
@@ -139,4 +142,4 @@ def _place(plan: Plan, part: Plan, offset: float) -> float:
     plan.texts.extend(part.texts)
     plan.entity_counts.update(part.entity_counts)
     plan.skipped.update(part.skipped)
-    return hi_x + dx + PAGE_GAP_M
+    return hi_x + dx + PAGE_GAP_M, (lo_x + dx, hi_x + dx)
