@@ -209,3 +209,33 @@ def test_a_name_in_a_small_space_lines_close_off_names_that_space(tmp_path):
     rooms = sorted((r.name, r.area) for r in b.rooms)
     assert rooms[0][0] == "" and rooms[0][1] == pytest.approx(9.6 * 7.6 - 4, rel=0.01)
     assert rooms[1] == ("Entry", pytest.approx(4.0, rel=0.01))
+
+
+@pytest.mark.parametrize("layer", ["0", "A-WALL"])
+def test_a_door_leaf_drawn_as_a_thin_rectangle_is_no_wall(tmp_path, layer):
+    """Walls as line pairs, a door as an arc and a 5 cm leaf rectangle from its hinge, all on one
+    layer: the leaf is no wall slab standing in the room, the room keeps its area."""
+    doc = ezdxf.new("R2010")
+    doc.header["$INSUNITS"] = 6
+    msp = doc.modelspace()
+    at = {"layer": layer}
+
+    def pair(x0, y0, x1, y1):
+        msp.add_line((x0, y0), (x1, y1), dxfattribs=at)
+        msp.add_line((x0 + (0.2 if x0 == x1 else 0), y0 + (0.2 if y0 == y1 else 0)),
+                     (x1 + (0.2 if x0 == x1 else 0), y1 + (0.2 if y0 == y1 else 0)), dxfattribs=at)
+    pair(0, 0, 10, 0), pair(0, 5.8, 10, 5.8), pair(0, 0.2, 0, 5.8), pair(9.8, 0.2, 9.8, 5.8)
+    pair(4.9, 0.2, 4.9, 2.0), pair(4.9, 2.9, 4.9, 5.8)
+    msp.add_line((4.9, 2.0), (5.1, 2.0), dxfattribs=at)
+    msp.add_line((4.9, 2.9), (5.1, 2.9), dxfattribs=at)
+    msp.add_lwpolyline([(5.1, 2.0), (6.0, 2.0), (6.0, 2.05), (5.1, 2.05)], close=True, dxfattribs=at)
+    msp.add_arc((5.1, 2.0), 0.9, 0, 90, dxfattribs=at)
+    msp.add_text("Office", dxfattribs={"height": 0.3, "insert": (2, 3)})
+    msp.add_text("Lab", dxfattribs={"height": 0.3, "insert": (7, 3)})
+    path = tmp_path / "leaf.dxf"
+    doc.saveas(path)
+    b, _, _ = convert(str(path))
+    assert not any(pc.polygon.bounds[1] >= 1.99 and pc.polygon.bounds[3] <= 2.06 for pc in b.pieces)
+    assert sorted((r.name, r.area) for r in b.rooms) == [("Lab", pytest.approx(26.32, abs=0.05)),
+                                                          ("Office", pytest.approx(26.32, abs=0.05))]
+    assert sum(o.kind == "door" for o in b.openings) == 1

@@ -15,7 +15,7 @@ from shapely.geometry import Polygon
 from ..options import Options
 from ..plan.model import Path, Plan, Region
 from ..runtime.parallel import fork_map
-from .geometry import door_swings, says_not_wall, walls_by_geometry
+from .geometry import door_leaves, door_swings, says_not_wall, walls_by_geometry
 from .layers import ANNOTATION_KINDS, LayerClassifier, category_of_name
 from .model import Building, Opening, Room, WallPiece
 from .openings import Placements, WallIndex, group_instances, opening_placements, openings_from
@@ -69,7 +69,9 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
     _wide_walls(by_cat, layer_cat, opts)
     # Walls: by name first, then by geometry on layers no name or mapping classified.
     wpaths, wregions = by_cat.get("wall", empty)
-    pieces, leftovers = wall_pieces(wpaths, wregions, opts)
+    leaves = door_leaves(wpaths + [p for p in plan.paths if p.arc is not None]) if wpaths else set()
+    pieces, leftovers = wall_pieces([p for p in wpaths if id(p) not in leaves], wregions, opts)
+    leftovers += [p for p in wpaths if id(p) in leaves]  # a door leaf drawn on the wall layer
     unnamed, named_other = _unclassified(by_cat.get("other", empty)[0], layer_cat)
     geo_pieces, unnamed = walls_by_geometry(unnamed, opts)
     geo_pieces, loose = _connected(pieces, geo_pieces)
@@ -89,18 +91,23 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
                           f"{opts.singleLineWallThickness} m (singleLineWallThickness)")
     pieces = pieces + line_pieces
     b.pieces = pieces
-    for p in leftovers:
-        _line(b, "wall", p)
 
     # Doors and windows
     items = [(k, prim) for k in ("door", "window") for prim in
              by_cat.get(k, empty)[0] + by_cat.get(k, empty)[1]]
     walls = WallIndex.of(pieces)
     instances = group_instances(items, plan.groups, layer_cat)
-    swings, unnamed = door_swings(unnamed, lambda x, y, d: bool(len(walls.near(shapely.Point(x, y), d))))
+    # Swings on unclassified layers, and on wall layers (a plan drawn on one layer "WALLS")
+    on_walls = [p for p in leftovers if p.arc is not None or id(p) in leaves]
+    swings, rest = door_swings(unnamed + on_walls, lambda x, y, d: bool(len(walls.near(shapely.Point(x, y), d))))
+    kept = {id(p) for p in rest}
+    unnamed = [p for p in unnamed if id(p) in kept]
+    leftovers = [p for p in leftovers if id(p) in kept or not (p.arc is not None or id(p) in leaves)]
     if swings:
         by_cat["other"] = (named_other + unnamed, by_cat["other"][1])
         instances = instances + swings
+    for p in leftovers:
+        _line(b, "wall", p)
     swing_ids = {id(inst) for inst in swings}
 
     placed = openings_from(instances, Placements.concat(

@@ -85,6 +85,54 @@ def says_not_wall(layer: str, words: frozenset[str] = _NOT_WALL) -> bool:
 _CURVES = frozenset({"ARC", "CIRCLE", "ELLIPSE", "SPLINE", "HELIX"})
 
 
+#: A leaf drawn as a rectangle is at most this thick (m).
+_LEAF_THICKNESS = 0.1
+
+
+def door_leaves(paths: list[Path]) -> set[int]:
+    """ids of the paths that are door leaves: a straight line or a thin rectangle about one
+    radius long from the centre (hinge) of a swing arc among ``paths`` towards one of the arc's
+    ends (a wall stub on the far side of the hinge points away from both)."""
+    swings = [p for p in paths if p.arc is not None and math.radians(12) <= p.arc.sweep <= math.radians(105)
+              and 0.3 <= p.arc.radius <= 1.6]
+    if not swings:
+        return set()
+    hinge = np.array([(p.arc.cx, p.arc.cy) for p in swings])
+    radius = np.array([p.arc.radius for p in swings])
+    tips = np.array([(p.points[0], p.points[-1]) for p in swings])  # (n, 2, 2)
+    tree = shapely.STRtree(shapely.points(hinge))
+    out: set[int] = set()
+    for p in paths:
+        if p.arc is not None or p.kind in _CURVES or p.kind == "MLINE" or p.width > 0 or not (2 <= len(p.points) <= 5):
+            continue
+        pts = p.points
+        span = np.max(np.ptp(pts, axis=0))
+        if span > 1.8 or span < 0.25:
+            continue
+        for k in tree.query(shapely.multipoints(pts), predicate="dwithin", distance=0.1).tolist():
+            r = radius[k]
+            d = np.hypot(*(pts - hinge[k]).T)
+            if d.min() > 0.05 * r + 0.05:
+                continue
+            if len(pts) == 2 and not p.closed:
+                length, thin = float(np.hypot(*(pts[1] - pts[0]))), True
+            else:
+                rect = shapely.minimum_rotated_rectangle(shapely.multipoints(pts))
+                xy = shapely.get_coordinates(rect)
+                sides = np.hypot(*np.diff(xy[:3], axis=0).T) if len(xy) >= 3 else np.zeros(2)
+                length, thin = float(sides.max()), float(sides.min()) <= _LEAF_THICKNESS
+            if not (thin and 0.8 * r <= length <= 1.2 * r):
+                continue
+            far = pts[int(np.argmax(d))] - hinge[k]
+            far = far / (np.hypot(*far) or 1.0)
+            ends = tips[k] - hinge[k]
+            ends = ends / np.maximum(np.hypot(ends[:, 0], ends[:, 1]), 1e-9)[:, None]
+            if float(np.max(ends @ far)) >= 0.95:  # along the open (or closed) leaf's radius
+                out.add(id(p))
+                break
+    return out
+
+
 def walls_by_geometry(paths: list[Path], opts: Options, rules: GeometryRules = GEOMETRY_RULES
                       ) -> tuple[list[WallPiece], list[Path]]:
     """Wall pieces from parallel line pairs on each layer where they dominate.
@@ -95,11 +143,13 @@ def walls_by_geometry(paths: list[Path], opts: Options, rules: GeometryRules = G
     Returns:
         (pieces, rest) — ``rest`` holds every path that became no wall, kept as lines.
     """
+    leaves = door_leaves(paths)
     by_layer: dict[str, list[Path]] = {}
     for p in paths:
-        by_layer.setdefault(p.layer, []).append(p)
+        if id(p) not in leaves:  # a door leaf drawn as a thin rectangle pairs like a wall
+            by_layer.setdefault(p.layer, []).append(p)
     pieces: list[WallPiece] = []
-    rest: list[Path] = []
+    rest: list[Path] = [p for p in paths if id(p) in leaves]
     for layer, group in by_layer.items():
         if says_not_wall(layer):
             rest.extend(group)
@@ -305,15 +355,12 @@ def _leaf(arc_path: Path, lines: list[Path], ends: np.ndarray, taken: set[int]) 
             t1 = np.hypot(ends[:, 2] - tip[0], ends[:, 3] - tip[1])
             ok |= (((t0 <= loose) & (d1 <= 0.75 * r)) | ((t1 <= loose) & (d0 <= 0.75 * r))) & \
                 (length >= 0.5 * r) & (length <= 1.8 * r)
-    # Of several lines at a full swing, the leaf is the one whose far end meets the arc (a frame
-    # line through the hinge along the wall ends near the closed tip at best).
+    # Of several lines, the leaf is the one whose far end meets the arc (a frame or wall line
+    # through the hinge ends near the closed tip at best, or nowhere near the arc).
     tips = np.array((arc_path.points[0], arc_path.points[-1]))
     far = np.where((d0 <= d1)[:, None], ends[:, 2:], ends[:, :2])
     miss = np.min(np.hypot(far[:, None, 0] - tips[None, :, 0], far[:, None, 1] - tips[None, :, 1]), axis=1)
-    order = np.nonzero(ok)[0].tolist()
-    if a.sweep >= math.radians(75):  # a full swing: the frame line along the wall is no leaf
-        order.sort(key=lambda k: miss[k])
-    for k in order:
+    for k in sorted(np.nonzero(ok)[0].tolist(), key=lambda k: miss[k]):
         p = lines[k]
         if p.layer == arc_path.layer and id(p) not in taken:
             return p

@@ -160,8 +160,16 @@ def _is_leaf(p: Path, hinges: np.ndarray) -> bool:
     r = hinges[:, 2]
     for end, other in ((p.points[0], p.points[1]), (p.points[1], p.points[0])):
         d = np.hypot(hinges[:, 0] - end[0], hinges[:, 1] - end[1])
-        if np.any((d <= 0.05 * r + 0.02) & (np.abs(length - r) <= 0.2 * r)):
-            return True
+        at = (d <= 0.05 * r + 0.02) & (np.abs(length - r) <= 0.2 * r)
+        if np.any(at):
+            # towards one of the arc's ends: a wall line leaving the hinge the other way is no leaf
+            u = (other - end) / max(length, 1e-9)
+            for k in np.flatnonzero(at):
+                c = hinges[k, :2]
+                for tip in (hinges[k, 3:5], hinges[k, 5:7]):
+                    v = tip - c
+                    if float(np.dot(u, v)) >= 0.95 * max(float(np.hypot(*v)), 1e-9):
+                        return True
         tip = np.minimum(np.hypot(hinges[:, 3] - end[0], hinges[:, 4] - end[1]),
                          np.hypot(hinges[:, 5] - end[0], hinges[:, 6] - end[1]))
         back = np.hypot(hinges[:, 0] - other[0], hinges[:, 1] - other[1])
