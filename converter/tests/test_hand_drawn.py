@@ -192,25 +192,6 @@ def test_door_symbols_that_touch_are_one_door_each_and_a_double_door_is_one(tmp_
     assert doors == [0.9, 0.9, 1.6], doors
 
 
-def test_a_name_in_a_small_space_lines_close_off_names_that_space(tmp_path):
-    """An entry drawn as a 2 × 2 m square of lines in the corner of a walled hall, its name in it:
-    the entry is the named room, with its outline inside the walls; the hall stays, unnamed."""
-    doc = ezdxf.new("R2010")
-    doc.header["$INSUNITS"] = 6
-    msp = doc.modelspace()
-    for ring in ([(0, 0), (10, 0), (10, 8), (0, 8)], [(0.2, 0.2), (9.8, 0.2), (9.8, 7.8), (0.2, 7.8)]):
-        msp.add_lwpolyline(ring, close=True, dxfattribs={"layer": "A-WALL"})
-    msp.add_line((2.2, 0.2), (2.2, 2.2))
-    msp.add_line((2.2, 2.2), (0.2, 2.2))
-    msp.add_text("Entry", dxfattribs={"height": 0.2, "insert": (0.8, 1.0)})
-    path = tmp_path / "entry.dxf"
-    doc.saveas(path)
-    b, _, _ = convert(str(path))
-    rooms = sorted((r.name, r.area) for r in b.rooms)
-    assert rooms[0][0] == "" and rooms[0][1] == pytest.approx(9.6 * 7.6 - 4, rel=0.01)
-    assert rooms[1] == ("Entry", pytest.approx(4.0, rel=0.01))
-
-
 @pytest.mark.parametrize("layer", ["0", "A-WALL"])
 def test_a_door_leaf_drawn_as_a_thin_rectangle_is_no_wall(tmp_path, layer):
     """Walls as line pairs, a door as an arc and a 5 cm leaf rectangle from its hinge, all on one

@@ -42,8 +42,6 @@ _REACH = 40.0
 _MAX_LINES = 30000
 #: Least share of a parted room's outline along walls and openings (a desk's is about a third).
 _WALLED = 0.6
-#: Largest share of its room a space around the room's own name may have and still be parted off.
-_OWN_SPACE = 0.5
 #: A second name must be at least this tall relative to the room's own name to part the room.
 _SAME_STYLE = 0.75
 
@@ -59,7 +57,6 @@ def rooms_from_faces(b: Building, texts: list[Text], min_area: float) -> int:
     tree = shapely.STRtree(polys) if len(polys) else None
     loose: list[int] = []          # candidates in no room
     second: list[tuple[int, int]] = []  # (candidate, room) for a second name in a named room
-    owned: list[tuple[int, int]] = []   # (candidate, room) for the name a room took
     for j, k in enumerate(cands):
         hit = tree.query(pts[j], predicate="within") if tree is not None else np.zeros(0, dtype=np.intp)
         if not len(hit):
@@ -70,11 +67,9 @@ def rooms_from_faces(b: Building, texts: list[Text], min_area: float) -> int:
         name = texts[k].text.splitlines()[0].strip()
         if room.name and room.name != name and texts[k].height >= _SAME_STYLE * _name_height(room, texts):
             second.append((j, r))
-        elif room.name == name and room.source == "walls":
-            owned.append((j, r))
-    if not loose and not second and not owned:
+    if not loose and not second:
         return 0
-    faces = _faces(b, pts[[j for j in loose] + [j for j, _ in second] + [j for j, _ in owned]])
+    faces = _faces(b, pts[[j for j in loose] + [j for j, _ in second]])
     if faces is None or not len(faces):
         return 0
     face_tree = shapely.STRtree(faces)
@@ -95,9 +90,14 @@ def rooms_from_faces(b: Building, texts: list[Text], min_area: float) -> int:
                 > 0.1 * face.area:
             continue  # lines and walls disagree here; the walls' rooms stand
         text = texts[cands[j]]
-        if b.walls and not is_room_word(text.text) and _on_walls(face, b) < _WALLED:
-            continue  # where walls were found, a room of lines is walled or says it is a room
-        rooms.append(Room(face, text.text.splitlines()[0].strip()[:120], round(float(face.area), 2), "", "lines"))
+        name = room_name(text)
+        if b.walls and not is_room_word(text.text):
+            if _on_walls(face, b) < _WALLED:
+                continue  # where walls were found, a room of lines is walled or says it is a room
+            # A walled space the walls' rooms missed is a room, but with walls found, a text in it
+            # that names no kind of room is a note ("Decke neu", "Gitterrost") more often than not.
+            name = ""
+        rooms.append(Room(face, name, round(float(face.area), 2), "", "lines"))
         changed += 1
     for j, r in second:
         room = rooms[r]
@@ -117,32 +117,10 @@ def rooms_from_faces(b: Building, texts: list[Text], min_area: float) -> int:
         room.polygon, room.area = keep, round(float(keep.area), 2)
         part = max(shapely.get_parts(part), key=lambda g: g.area)
         if isinstance(part, Polygon):
-            rooms.append(Room(part, texts[cands[j]].text.splitlines()[0].strip()[:120],
+            text = texts[cands[j]]
+            rooms.append(Room(part, room_name(text) if is_room_word(text.text) else "",
                               round(float(part.area), 2), "", "lines"))
             changed += 1
-    for j, r in owned:
-        # The name sits in a small space of its own that lines (not walls) close off inside the
-        # room: an entry, a closet drawn with lines. That space is the named room.
-        room = rooms[r]
-        k = _smallest_index(face_tree, faces, pts[j], min_area)
-        if k is None or k in used:
-            continue
-        face = faces[k]
-        if face.area > _OWN_SPACE * room.polygon.area or \
-                shapely.intersection(face, room.polygon).area < 0.95 * face.area:
-            continue
-        text = texts[cands[j]]
-        if not is_room_word(text.text) and _on_walls(face, b) < _WALLED:
-            continue
-        rest = shapely.difference(room.polygon, face)
-        parts = [g for g in shapely.get_parts(rest) if isinstance(g, Polygon) and g.area >= min_area]
-        if not parts:
-            continue
-        used.add(k)
-        big = max(parts, key=lambda g: g.area)
-        room.polygon, room.area, room.name = big, round(float(big.area), 2), ""
-        rooms.append(Room(face, room_name(text), round(float(face.area), 2), "", "lines"))
-        changed += 1
     return changed
 
 
