@@ -349,7 +349,7 @@ def _leaf(arc_path: Path, lines: list[Path], ends: np.ndarray, taken: set[int]) 
     length = np.hypot(ends[:, 2] - ends[:, 0], ends[:, 3] - ends[:, 1])
     ok = (np.minimum(d0, d1) <= tol) & (length >= 0.8 * r) & (length <= 1.2 * r)
     if not ok.any():
-        loose = max(tol, 0.1 * r)
+        loose = max(0.05 * r + 0.05, 0.15 * r)  # drawn by hand: the leaf meets the arc roughly
         for tip in (arc_path.points[0], arc_path.points[-1]):
             t0 = np.hypot(ends[:, 0] - tip[0], ends[:, 1] - tip[1])
             t1 = np.hypot(ends[:, 2] - tip[0], ends[:, 3] - tip[1])

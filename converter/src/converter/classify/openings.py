@@ -211,7 +211,7 @@ def _hint_axis(inst: Instance) -> tuple[np.ndarray | None, bool]:
         for q in straight:  # a leaf drawn by hand from the open tip back to near the hinge
             for a, b in ((q.points[0], q.points[-1]), (q.points[-1], q.points[0])):
                 for k, tip in enumerate(tips):
-                    if np.hypot(*(a - tip)) < max(0.05 * arc.radius + 0.02, 0.1 * arc.radius) and \
+                    if np.hypot(*(a - tip)) < max(0.05 * arc.radius + 0.05, 0.15 * arc.radius) and \
                             np.hypot(*(b - c)) <= 0.75 * arc.radius:
                         return ends[1 - k], True
         if arc.sweep < math.radians(50):

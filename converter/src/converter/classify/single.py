@@ -173,7 +173,7 @@ def _is_leaf(p: Path, hinges: np.ndarray) -> bool:
         tip = np.minimum(np.hypot(hinges[:, 3] - end[0], hinges[:, 4] - end[1]),
                          np.hypot(hinges[:, 5] - end[0], hinges[:, 6] - end[1]))
         back = np.hypot(hinges[:, 0] - other[0], hinges[:, 1] - other[1])
-        if np.any((tip <= np.maximum(0.05 * r + 0.02, 0.1 * r)) & (back <= 0.75 * r)
+        if np.any((tip <= np.maximum(0.05 * r + 0.05, 0.15 * r)) & (back <= 0.75 * r)
                   & (length >= 0.5 * r) & (length <= 1.8 * r)):
             return True
     return False
