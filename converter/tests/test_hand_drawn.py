@@ -220,3 +220,24 @@ def test_a_door_leaf_drawn_as_a_thin_rectangle_is_no_wall(tmp_path, layer):
     assert sorted((r.name, r.area) for r in b.rooms) == [("Lab", pytest.approx(26.32, abs=0.05)),
                                                           ("Office", pytest.approx(26.32, abs=0.05))]
     assert sum(o.kind == "door" for o in b.openings) == 1
+
+
+def test_a_header_that_lies_with_no_texts_or_doors_is_corrected_from_the_lines(tmp_path):
+    """A 12 × 8 m plan drawn in cm under an m header, walls only: read as m it would be a 1.2 km
+    building of 12 m thick walls; its lines say cm."""
+    doc = ezdxf.new("R2010")
+    doc.header["$INSUNITS"] = 6
+    msp = doc.modelspace()
+
+    def pair(x0, y0, x1, y1):
+        dx, dy = (0.2, 0) if x0 == x1 else (0, 0.2)
+        msp.add_line((x0 * 100, y0 * 100), (x1 * 100, y1 * 100))
+        msp.add_line(((x0 + dx) * 100, (y0 + dy) * 100), ((x1 + dx) * 100, (y1 + dy) * 100))
+    pair(0, 0, 12, 0), pair(0, 7.8, 12, 7.8), pair(0, 0.2, 0, 7.8), pair(11.8, 0.2, 11.8, 7.8)
+    pair(5.9, 0.2, 5.9, 7.8), pair(6.1, 3.9, 11.8, 3.9)
+    path = tmp_path / "cm.dxf"
+    doc.saveas(path)
+    b, plan, _ = convert(str(path))
+    assert plan.source["units"] == "cm"
+    assert plan.source["unitsCorrected"] == {"declared": "m", "used": "cm"}
+    assert sorted(round(r.area, 1) for r in b.rooms) == [21.1, 21.1, 43.3]

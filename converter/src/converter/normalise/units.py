@@ -103,6 +103,35 @@ def _leafed_radii(plan: Plan) -> list[float]:
     return found
 
 
+#: A floor plan's lines (walls, doors, furniture) are 3 cm to 30 m long at the median; the unit
+#: that fits puts them at 0.2–15 m with the plan 3–500 m across.
+_LINE_METRES, _LINE_TYPICAL, _BUILDING_SPAN = (0.03, 30.0), (0.2, 15.0), (3.0, 500.0)
+_MAX_SEGMENTS = 200_000
+_MIN_LINES = 8
+
+
+def line_length_unit(plan: Plan, unit: str) -> tuple[str, float] | None:
+    """A metric unit that makes the plan's straight lines plausibly long, when ``unit`` makes the
+    median line 100 m long (cm drawn under an m header, no texts or doors to tell); with the
+    median in drawing units."""
+    pts = [p.points for p in plan.paths if p.arc is None and len(p.points) >= 2]
+    if len(pts) < _MIN_LINES:
+        return None
+    lengths = np.concatenate([np.hypot(*np.diff(a, axis=0).T) for a in pts[:_MAX_SEGMENTS]])
+    lengths = lengths[lengths > 0]
+    if len(lengths) < _MIN_LINES:
+        return None
+    med = float(np.median(lengths))
+    if _LINE_METRES[0] <= med * unit_scale(unit) <= _LINE_METRES[1]:
+        return None
+    span = _span(plan)
+    fits = [u for u in ("mm", "cm", "m") if _LINE_TYPICAL[0] <= med * UNIT_TO_METRES[u] <= _LINE_TYPICAL[1]
+            and _BUILDING_SPAN[0] <= span * UNIT_TO_METRES[u] <= _BUILDING_SPAN[1]]
+    if not fits:
+        return None
+    return min(fits, key=lambda u: abs(math.log(med * UNIT_TO_METRES[u]))), med
+
+
 #: Room names are written 0.08–0.8 m tall on paper-scale plans (2–8 mm at 1:100).
 _TEXT_METRES = (0.05, 1.0)
 
@@ -179,6 +208,15 @@ def normalise_units(plan: Plan, override: str | None = None) -> Plan:
                 if better != unit:
                     plan.warnings.append(f"the drawing's units say {unit}, but then it would span {span:.3g} m; "
                                          f"read as {better} instead (set the units option to override)")
+                    plan.source["unitsCorrected"] = {"declared": unit, "used": better}
+                    unit = better
+            else:
+                by_lines = line_length_unit(plan, unit)
+                if by_lines is not None:
+                    better, median = by_lines
+                    plan.warnings.append(f"the drawing's units say {unit}, but then its lines would be "
+                                         f"{median * unit_scale(unit):.3g} m long (median); read as {better} "
+                                         f"instead (set the units option to override)")
                     plan.source["unitsCorrected"] = {"declared": unit, "used": better}
                     unit = better
     s = unit_scale(unit)
