@@ -55,6 +55,7 @@ def rooms_from_faces(b: Building, texts: list[Text], min_area: float) -> int:
     polys = np.array([r.polygon for r in rooms], dtype=object)
     pts = shapely.points(np.array([texts[k].position for k in cands], dtype=float))
     tree = shapely.STRtree(polys) if len(polys) else None
+    by_name = _by_name(texts)
     loose: list[int] = []          # candidates in no room
     second: list[tuple[int, int]] = []  # (candidate, room) for a second name in a named room
     for j, k in enumerate(cands):
@@ -65,7 +66,7 @@ def rooms_from_faces(b: Building, texts: list[Text], min_area: float) -> int:
         r = int(hit[0])
         room = rooms[r]
         name = texts[k].text.splitlines()[0].strip()
-        if room.name and room.name != name and texts[k].height >= _SAME_STYLE * _name_height(room, texts):
+        if room.name and room.name != name and texts[k].height >= _SAME_STYLE * _name_height(room, by_name):
             second.append((j, r))
     if not loose and not second:
         return 0
@@ -106,7 +107,7 @@ def rooms_from_faces(b: Building, texts: list[Text], min_area: float) -> int:
             continue
         part = shapely.intersection(face, room.polygon)
         rest = shapely.difference(room.polygon, face)
-        own = _name_point(room, texts)
+        own = _name_point(room, by_name)
         if part.area < min_area or part.area > 0.8 * room.polygon.area or own is None or part.contains(own):
             continue
         if b.walls and _on_walls(part, b) < _WALLED:
@@ -216,18 +217,24 @@ def _on_walls(face: Polygon, b: Building) -> float:
     return float(near.length) / max(edge.length, 1e-9)
 
 
-def _name_height(room: Room, texts: list[Text]) -> float:
-    own = [t.height for t in texts if t.text.splitlines()[0].strip() == room.name
-           and room.polygon.contains(shapely.Point(*t.position))]
+def _by_name(texts: list[Text]) -> dict[str, list[Text]]:
+    out: dict[str, list[Text]] = {}
+    for t in texts:
+        if t.text.strip():
+            out.setdefault(room_name(t), []).append(t)
+    return out
+
+
+def _name_height(room: Room, by_name: dict[str, list[Text]]) -> float:
+    own = [t.height for t in by_name.get(room.name, ()) if room.polygon.contains(shapely.Point(*t.position))]
     return max(own) if own else 0.0
 
 
-def _name_point(room: Room, texts: list[Text]):
-    for t in texts:
-        if t.text.splitlines()[0].strip() == room.name:
-            p = shapely.Point(*t.position)
-            if room.polygon.contains(p):
-                return p
+def _name_point(room: Room, by_name: dict[str, list[Text]]):
+    for t in by_name.get(room.name, ()):
+        p = shapely.Point(*t.position)
+        if room.polygon.contains(p):
+            return p
     return None
 
 
