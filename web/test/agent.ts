@@ -20,6 +20,17 @@ export function drawPlan(variant: "a" | "b", padMb = 0): string {
   return out;
 }
 
+/** A vector PDF of the converter's test plan with ``pages`` pages (each page a floor); returns its path. */
+export function drawPdf(pages: number): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "cad-kiosk-pdf-"));
+  const out = path.join(dir, `plan-${pages}-floors.pdf`);
+  const script = "import sys; sys.path.insert(0, sys.argv[1]); from pdf_plans import draw_pdf; " +
+    "draw_pdf(sys.argv[2], sys.argv[3], pages=int(sys.argv[4]))";
+  const r = spawnSync(PYTHON, ["-c", script, path.join(ROOT, "converter/tests"), out, dir, String(pages)], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`draw_pdf failed: ${r.stderr}`);
+  return out;
+}
+
 export interface RealAgent {
   process: AgentProcess;
   stop: () => Promise<void>;
@@ -30,12 +41,12 @@ export interface RealAgent {
  * leasing from this stack: jobs uploaded in the test are converted, compressed and completed by it.
  */
 export async function startRealAgent(stack: Stack): Promise<RealAgent> {
-  const { token } = await stack.call<{ token: string }>("POST", "/api/admin/tokens", stack.adminToken, { kind: "agent", name: "e2e agent", capabilities: ["dxf"] });
+  const { token } = await stack.call<{ token: string }>("POST", "/api/admin/tokens", stack.adminToken, { kind: "agent", name: "e2e agent", capabilities: ["dxf", "pdf-vector"] });
   const redis = await startRedis();
   const process = await startAgent({
     EDGE_URL: stack.direct, AGENT_TOKEN: token, REDIS_URL: redis.url, AGENT_ID: "web-e2e",
     AGENT_WORK_DIR: mkdtempSync(path.join(tmpdir(), "cad-kiosk-agent-")), AGENT_CONCURRENCY_DXF: "1",
-    AGENT_CONCURRENCY_PDF_VECTOR: "0", AGENT_CONCURRENCY_PDF_RASTER: "0", LOG_LEVEL: "info",
+    AGENT_CONCURRENCY_PDF_VECTOR: "1", AGENT_CONCURRENCY_PDF_RASTER: "0", LOG_LEVEL: "info",
   });
   return {
     process,

@@ -1,7 +1,7 @@
 import { statSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { drawPlan, jobDone, startRealAgent, tusUpload, type RealAgent } from "./agent.ts";
+import { drawPdf, drawPlan, jobDone, startRealAgent, tusUpload, type RealAgent } from "./agent.ts";
 import { canvasStats, kioskStats, launch, shot } from "./browser.ts";
 import { startStack, type Stack } from "./stack.ts";
 
@@ -208,6 +208,37 @@ describe("kiosk and console in Chromium", () => {
     await until(async () => (await kioskStats(kiosk)).scene?.floor === null, "kiosk shows all floors", 30_000);
     expect(await group.getByTestId("scene-state").textContent()).toContain("highlighting Cafe");
     await shot(staff, "7b-console-scene-controls");
+  });
+
+  it("a two-floor model (a PDF's two pages) published to the group: the console's floor filter shows one floor on the kiosk", async () => {
+    const jobId = await tusUpload(stack, stack.adminToken, drawPdf(2), { targetGroup: "lobby" });
+    const job = await jobDone(stack, jobId);
+    expect(job.status).toBe("succeeded");
+    const shown = await until(async () => {
+      const s = await kioskStats(kiosk);
+      return s.modelId === job.modelId && s.frames > 0 ? s : null;
+    }, "kiosk shows the two-floor model", 90_000);
+    expect(shown.floors).toBe(2);
+    expect(shown.hiddenByFloor).toBe(0);
+    const group = staff.getByTestId("group-lobby");
+    await group.getByTestId("scene-floor").fill("2");
+    await group.getByTestId("scene-floor-show").click();
+    const one = await until(async () => {
+      const s = await kioskStats(kiosk);
+      return s.scene?.floor === 1 && s.hiddenByFloor! > 0 ? s : null;
+    }, "kiosk shows floor 2 only", 30_000);
+    expect(one.labels).toBe(shown.labels / 2); // the hidden floor's room names go with it
+    await kiosk.waitForTimeout(300);
+    const pixels = await canvasStats(kiosk);
+    expect(pixels.lit).toBeGreaterThan(0.02);
+    await shot(kiosk, "7c-kiosk-floor-2-of-2");
+    await group.getByTestId("scene-floor-all").click();
+    const both = await until(async () => {
+      const s = await kioskStats(kiosk);
+      return s.hiddenByFloor === 0 ? s : null;
+    }, "kiosk shows both floors again", 30_000);
+    expect(both.labels).toBe(shown.labels);
+    await shot(kiosk, "7d-kiosk-both-floors");
   });
 
   it("a kiosk that loses its connection comes back and catches up", async () => {

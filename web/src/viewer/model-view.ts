@@ -110,6 +110,7 @@ export class ModelView {
 
   /** Follow the group's scene: camera pose, highlighted room, floor filter, mode. */
   applyScene(scene: Scene): void {
+    const refloored = scene.floor !== this.#scene.floor;
     this.#scene = scene;
     if (scene.camera) {
       this.camera.position.fromArray(scene.camera.position);
@@ -121,6 +122,8 @@ export class ModelView {
     this.#current?.root.traverse((o) => {
       if (typeof o.userData?.floor === "number") o.visible = floor === null || o.userData.floor === floor;
     });
+    for (const label of this.#labelObjects) label.visible = shownInTree(label.userData.room as Object3D | undefined);
+    if (refloored && !scene.camera) this.#frameModel();
   }
 
   /** Numbers for tests and the watchdog. */
@@ -134,7 +137,7 @@ export class ModelView {
       if (!o.visible) hidden++;
     });
     const { highlightRoom, floor, mode } = this.#scene;
-    return { frames: this.#frame, geometries, textures, labels: this.#labelObjects.length, modelId: this.#current?.id ?? null,
+    return { frames: this.#frame, geometries, textures, labels: this.#labelObjects.filter((l) => l.visible).length, modelId: this.#current?.id ?? null,
       scene: { highlightRoom, floor, mode }, floors, hiddenByFloor: hidden, highlighted: this.#highlighted.size };
   }
 
@@ -170,7 +173,13 @@ export class ModelView {
 
   #frameModel(): void {
     if (!this.#current) return;
-    const box = new Box3().setFromObject(this.#current.root);
+    // What is shown only: with a floor filter, the camera frames that floor.
+    const box = new Box3();
+    this.#current.root.updateMatrixWorld(true);
+    this.#current.root.traverseVisible((o) => {
+      if ((o as Mesh).isMesh) box.expandByObject(o);
+    });
+    if (box.isEmpty()) box.setFromObject(this.#current.root);
     if (box.isEmpty()) return;
     box.getCenter(this.#target);
     const size = box.getSize(new Vector3()).length();
@@ -204,6 +213,7 @@ export class ModelView {
       const label = new CSS2DObject(el);
       label.position.copy(box.getCenter(new Vector3()));
       label.position.y = box.max.y + 0.3;
+      label.userData.room = o; // hidden with its room (a floor filter hides the room's floor node)
       this.#three.add(label);
       this.#labelObjects.push(label);
     });
@@ -262,4 +272,10 @@ export function disposeModel(model: PreparedModel): void {
     for (const key of TEXTURE_KEYS) ((m as unknown as Record<string, Texture | null>)[key])?.dispose();
     m.dispose();
   }
+}
+
+/** Whether an object and all its ancestors are visible. */
+function shownInTree(o: Object3D | undefined): boolean {
+  for (let p: Object3D | null | undefined = o; p; p = p.parent) if (!p.visible) return false;
+  return true;
 }
