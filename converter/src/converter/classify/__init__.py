@@ -69,9 +69,10 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
     _wide_walls(by_cat, layer_cat, opts)
     # Walls: by name first, then by geometry on layers no name or mapping classified.
     wpaths, wregions = by_cat.get("wall", empty)
-    leaves = door_leaves(wpaths + [p for p in plan.paths if p.arc is not None]) if wpaths else set()
+    # a door drawn on the wall layer: its leaf (a line, a thin rectangle) pairs like a wall
+    leaves = door_leaves(wpaths) if any(p.arc is not None for p in wpaths) else set()
     pieces, leftovers = wall_pieces([p for p in wpaths if id(p) not in leaves], wregions, opts)
-    leftovers += [p for p in wpaths if id(p) in leaves]  # a door leaf drawn on the wall layer
+    leftovers += [p for p in wpaths if id(p) in leaves]
     unnamed, named_other = _unclassified(by_cat.get("other", empty)[0], layer_cat)
     geo_pieces, unnamed = walls_by_geometry(unnamed, opts)
     geo_pieces, loose = _connected(pieces, geo_pieces)

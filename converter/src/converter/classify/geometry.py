@@ -85,6 +85,8 @@ def says_not_wall(layer: str, words: frozenset[str] = _NOT_WALL) -> bool:
 _CURVES = frozenset({"ARC", "CIRCLE", "ELLIPSE", "SPLINE", "HELIX"})
 
 
+#: Cells per grid row in the hinge hash join (a plan spans well under 10^6 cells of 0.25 m a side).
+_ROW = 4_000_003
 #: A leaf drawn as a rectangle is at most this thick (m).
 _LEAF_THICKNESS = 0.1
 
@@ -92,44 +94,93 @@ _LEAF_THICKNESS = 0.1
 def door_leaves(paths: list[Path]) -> set[int]:
     """ids of the paths that are door leaves: a straight line or a thin rectangle about one
     radius long from the centre (hinge) of a swing arc among ``paths`` towards one of the arc's
-    ends (a wall stub on the far side of the hinge points away from both)."""
+    ends (a wall stub on the far side of the hinge points away from both).
+
+    Why in bulk: a big plan has a hundred thousand wall lines and ten thousand door arcs; one
+    hash join on a grid pairs them, and only the lines starting at a hinge are looked at closely.
+    """
     swings = [p for p in paths if p.arc is not None and math.radians(12) <= p.arc.sweep <= math.radians(105)
               and 0.3 <= p.arc.radius <= 1.6]
     if not swings:
         return set()
+    cands = [p for p in paths if p.arc is None and 2 <= len(p.points) <= 5 and p.kind not in _CURVES
+             and p.kind != "MLINE" and p.width <= 0]
+    if not cands:
+        return set()
+    counts = np.fromiter((len(p.points) for p in cands), dtype=np.intp, count=len(cands))
+    pts_all = np.concatenate([p.points for p in cands])
+    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    lo, hi = np.minimum.reduceat(pts_all, starts, axis=0), np.maximum.reduceat(pts_all, starts, axis=0)
+    span = np.max(hi - lo, axis=1)
+    keep = np.flatnonzero((span >= 0.25) & (span <= 1.8))
+    if not len(keep):
+        return set()
     hinge = np.array([(p.arc.cx, p.arc.cy) for p in swings])
     radius = np.array([p.arc.radius for p in swings])
     tips = np.array([(p.points[0], p.points[-1]) for p in swings])  # (n, 2, 2)
-    tree = shapely.STRtree(shapely.points(hinge))
+    # Pair points with hinges through a grid of cells (a hash join): no geometry objects made.
+    cell = 0.25
+    origin = np.minimum(hinge.min(axis=0), pts_all.min(axis=0)) - 1.0
+
+    def key(xy: np.ndarray) -> np.ndarray:
+        ij = np.floor((xy - origin) / cell).astype(np.int64)
+        return ij[:, 0] * _ROW + ij[:, 1]
+    hk = key(hinge)
+    # each hinge listed under its own cell and the 8 around it, sorted by cell
+    cells9 = np.concatenate([hk + dx * _ROW + dy for dx in (-1, 0, 1) for dy in (-1, 0, 1)])
+    hinge9 = np.tile(np.arange(len(hinge)), 9)
+    order = np.argsort(cells9, kind="stable")
+    cells9, hinge9 = cells9[order], hinge9[order]
+    owner = np.repeat(np.arange(len(cands)), counts)
+    kept = np.zeros(len(cands), dtype=bool)
+    kept[keep] = True
+    q = np.flatnonzero(kept[owner])
+    pk = key(pts_all[q])
+    lo, hi = np.searchsorted(cells9, pk, "left"), np.searchsorted(cells9, pk, "right")
+    n = hi - lo
+    if not n.sum():
+        return set()
+    rep = np.repeat(np.arange(len(q)), n)
+    pos = lo[rep] + np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n)
+    pair = np.unique(owner[q][rep].astype(np.int64) * len(hinge) + hinge9[pos])
+    ci, hi_k = (pair // len(hinge)).astype(np.intp), (pair % len(hinge)).astype(np.intp)
+    closed = np.fromiter((cands[c].closed for c in ci.tolist()), dtype=bool, count=len(ci))
+    line = (counts[ci] == 2) & ~closed
     out: set[int] = set()
-    for p in paths:
-        if p.arc is not None or p.kind in _CURVES or p.kind == "MLINE" or p.width > 0 or not (2 <= len(p.points) <= 5):
+    # Straight lines, all pairs at once: from the hinge, about one radius long, towards an arc end.
+    li, lk = ci[line], hi_k[line]
+    if len(li):
+        a, b = pts_all[starts[li]], pts_all[starts[li] + 1]
+        h, r = hinge[lk], radius[lk]
+        da, db = np.hypot(*(a - h).T), np.hypot(*(b - h).T)
+        length = np.hypot(*(b - a).T)
+        far = np.where((da <= db)[:, None], b, a) - h
+        far /= np.maximum(np.hypot(far[:, 0], far[:, 1]), 1e-9)[:, None]
+        ends = tips[lk] - h[:, None, :]
+        ends /= np.maximum(np.hypot(ends[..., 0], ends[..., 1]), 1e-9)[..., None]
+        towards = np.max(np.einsum("nij,nj->ni", ends, far), axis=1) >= 0.95
+        ok = (np.minimum(da, db) <= 0.05 * r + 0.05) & (length >= 0.8 * r) & (length <= 1.2 * r) & towards
+        out.update(id(cands[c]) for c in li[ok].tolist())
+    # Rectangles (few): their long side from the hinge
+    for c, k in zip(ci[~line].tolist(), hi_k[~line].tolist()):
+        p = cands[c]
+        if id(p) in out:
             continue
-        pts = p.points
-        span = np.max(np.ptp(pts, axis=0))
-        if span > 1.8 or span < 0.25:
+        pts, r = p.points, radius[k]
+        d = np.hypot(*(pts - hinge[k]).T)
+        if d.min() > 0.05 * r + 0.05:
             continue
-        for k in tree.query(shapely.multipoints(pts), predicate="dwithin", distance=0.1).tolist():
-            r = radius[k]
-            d = np.hypot(*(pts - hinge[k]).T)
-            if d.min() > 0.05 * r + 0.05:
-                continue
-            if len(pts) == 2 and not p.closed:
-                length, thin = float(np.hypot(*(pts[1] - pts[0]))), True
-            else:
-                rect = shapely.minimum_rotated_rectangle(shapely.multipoints(pts))
-                xy = shapely.get_coordinates(rect)
-                sides = np.hypot(*np.diff(xy[:3], axis=0).T) if len(xy) >= 3 else np.zeros(2)
-                length, thin = float(sides.max()), float(sides.min()) <= _LEAF_THICKNESS
-            if not (thin and 0.8 * r <= length <= 1.2 * r):
-                continue
-            far = pts[int(np.argmax(d))] - hinge[k]
-            far = far / (np.hypot(*far) or 1.0)
-            ends = tips[k] - hinge[k]
-            ends = ends / np.maximum(np.hypot(ends[:, 0], ends[:, 1]), 1e-9)[:, None]
-            if float(np.max(ends @ far)) >= 0.95:  # along the open (or closed) leaf's radius
-                out.add(id(p))
-                break
+        rect = shapely.minimum_rotated_rectangle(shapely.multipoints(pts))
+        xy = shapely.get_coordinates(rect)
+        sides = np.hypot(*np.diff(xy[:3], axis=0).T) if len(xy) >= 3 else np.zeros(2)
+        if not (float(sides.min()) <= _LEAF_THICKNESS and 0.8 * r <= float(sides.max()) <= 1.2 * r):
+            continue
+        far = pts[int(np.argmax(d))] - hinge[k]
+        far = far / (np.hypot(*far) or 1.0)
+        ends = tips[k] - hinge[k]
+        ends = ends / np.maximum(np.hypot(ends[:, 0], ends[:, 1]), 1e-9)[:, None]
+        if float(np.max(ends @ far)) >= 0.95:  # along the open (or closed) leaf's radius
+            out.add(id(p))
     return out
 
 

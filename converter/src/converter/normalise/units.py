@@ -106,7 +106,7 @@ def _leafed_radii(plan: Plan) -> list[float]:
 #: A floor plan's lines (walls, doors, furniture) are 3 cm to 30 m long at the median; the unit
 #: that fits puts them at 0.2–15 m with the plan 3–500 m across.
 _LINE_METRES, _LINE_TYPICAL, _BUILDING_SPAN = (0.03, 30.0), (0.2, 15.0), (3.0, 500.0)
-_MAX_SEGMENTS = 200_000
+_SAMPLE_PATHS = 20_000
 _MIN_LINES = 8
 
 
@@ -117,7 +117,8 @@ def line_length_unit(plan: Plan, unit: str) -> tuple[str, float] | None:
     pts = [p.points for p in plan.paths if p.arc is None and len(p.points) >= 2]
     if len(pts) < _MIN_LINES:
         return None
-    lengths = np.concatenate([np.hypot(*np.diff(a, axis=0).T) for a in pts[:_MAX_SEGMENTS]])
+    step = max(1, len(pts) // _SAMPLE_PATHS)  # a median needs a sample, not every line
+    lengths = np.concatenate([np.hypot(*np.diff(a, axis=0).T) for a in pts[::step]])
     lengths = lengths[lengths > 0]
     if len(lengths) < _MIN_LINES:
         return None
