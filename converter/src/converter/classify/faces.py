@@ -65,7 +65,7 @@ def rooms_from_faces(b: Building, texts: list[Text], min_area: float) -> int:
             continue
         r = int(hit[0])
         room = rooms[r]
-        name = texts[k].text.splitlines()[0].strip()
+        name = room_name(texts[k])
         if room.name and room.name != name and texts[k].height >= _SAME_STYLE * _name_height(room, by_name):
             second.append((j, r))
     if not loose and not second:
@@ -196,14 +196,9 @@ def _rank(t: Text, face: Polygon) -> tuple:
 
 
 def _smallest(tree: shapely.STRtree, faces: np.ndarray, pt, min_area: float, used: set[int]) -> Polygon | None:
-    """The smallest room-sized face around ``pt``; None when another name took it already
-    (two names in one face: the first, in drawing order, names it)."""
-    hit = tree.query(pt, predicate="within")
-    hit = [k for k in hit.tolist() if faces[k].area >= min_area]
-    if not hit:
-        return None
-    k = min(hit, key=lambda k: faces[k].area)
-    if k in used:
+    """The smallest room-sized face around ``pt``; None when another name took it already."""
+    k = _smallest_index(tree, faces, pt, min_area)
+    if k is None or k in used:
         return None
     used.add(k)
     return faces[k]
