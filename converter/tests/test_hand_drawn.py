@@ -65,16 +65,23 @@ def test_header_units_that_lie_are_corrected_from_texts_and_door_leaves(tmp_path
         assert any("read as" in w for w in plan.warnings)
 
 
-def _annex_plan(path: Path) -> None:
-    """Two rooms walled with line pairs on A-WALL, and an annex drawn with single lines on another
-    layer (no door swing), named "Workshop", with a desk against its wall and a person at it."""
+def _two_walled_rooms(height: float):
+    """A drawing (m) with two rooms side by side, 4.7 m wide and ``height`` − 0.4 m deep, walled by
+    closed outlines on A-WALL; returns the document and its model space."""
     doc = ezdxf.new("R2010")
     doc.header["$INSUNITS"] = 6
     msp = doc.modelspace()
-    wall = {"layer": "A-WALL"}
-    for ring in ([(0, 0), (10, 0), (10, 6), (0, 6)], [(0.2, 0.2), (4.9, 0.2), (4.9, 5.8), (0.2, 5.8)],
-                 [(5.1, 0.2), (9.8, 0.2), (9.8, 5.8), (5.1, 5.8)]):
-        msp.add_lwpolyline(ring, close=True, dxfattribs=wall)
+    for ring in ([(0, 0), (10, 0), (10, height), (0, height)],
+                 [(0.2, 0.2), (4.9, 0.2), (4.9, height - 0.2), (0.2, height - 0.2)],
+                 [(5.1, 0.2), (9.8, 0.2), (9.8, height - 0.2), (5.1, height - 0.2)]):
+        msp.add_lwpolyline(ring, close=True, dxfattribs={"layer": "A-WALL"})
+    return doc, msp
+
+
+def _annex_plan(path: Path) -> None:
+    """Two rooms walled with line pairs on A-WALL, and an annex drawn with single lines on another
+    layer (no door swing), named "Workshop", with a desk against its wall and a person at it."""
+    doc, msp = _two_walled_rooms(6)
     msp.add_text("Office", dxfattribs={"height": 0.3, "insert": (2, 3)})
     msp.add_text("Kitchen", dxfattribs={"height": 0.3, "insert": (7, 3)})
     sketch = {"layer": "ANNEX"}
@@ -141,13 +148,7 @@ def test_words_with_numbers_may_name_a_room(text):
 def test_words_that_name_rooms_win_over_notes(tmp_path):
     """A note taller and more central than the room's name ("Duschtrennwand", a shower screen)
     loses to the name ("Bad")."""
-    doc = ezdxf.new("R2010")
-    doc.header["$INSUNITS"] = 6
-    msp = doc.modelspace()
-    wall = {"layer": "A-WALL"}
-    for ring in ([(0, 0), (10, 0), (10, 5), (0, 5)], [(0.2, 0.2), (4.9, 0.2), (4.9, 4.8), (0.2, 4.8)],
-                 [(5.1, 0.2), (9.8, 0.2), (9.8, 4.8), (5.1, 4.8)]):
-        msp.add_lwpolyline(ring, close=True, dxfattribs=wall)
+    doc, msp = _two_walled_rooms(5)
     msp.add_text("Bad", dxfattribs={"height": 0.2, "insert": (0.5, 0.5)})
     msp.add_text("Duschtrennwand", dxfattribs={"height": 0.3, "insert": (2.2, 2.4)})
     msp.add_text("Flur", dxfattribs={"height": 0.2, "insert": (7, 2.4)})

@@ -179,6 +179,35 @@ def door_swing_unit(plan: Plan, unit: str) -> tuple[str, float] | None:
     return min(fits, key=lambda u: abs(math.log(r * UNIT_TO_METRES[u] / _DOOR_TYPICAL))), r
 
 
+def _checked_unit(plan: Plan, unit: str) -> str:
+    """``unit``, or the unit the drawing's own evidence asks for (a warning says which): door
+    swings first, then text heights, the plan's span, and its lines' median length."""
+    reason, better = None, None
+    corrected = door_swing_unit(plan, unit)
+    if corrected is not None:
+        better, radius = corrected
+        reason = f"its door swings measure {radius:g} units ({radius * unit_scale(unit):.1f} m)"
+    elif not _swings_fit(plan, unit):  # door-sized swings confirm the unit of a very long plan too
+        span = _span(plan) * unit_scale(unit)
+        by_text = text_height_unit(plan, unit)
+        by_lines = None
+        if by_text is not None:
+            better = by_text
+            height = np.median([t.height for t in plan.texts if t.height > 0]) * unit_scale(unit)
+            reason = f"then its texts would be {height:.3g} m tall"
+        elif span and not (_PLAN_SPAN[0] <= span <= _PLAN_SPAN[1]):
+            better, reason = guess_unit(plan), f"then it would span {span:.3g} m"
+        elif (by_lines := line_length_unit(plan, unit)) is not None:
+            better, median = by_lines
+            reason = f"then its lines would be {median * unit_scale(unit):.3g} m long (median)"
+    if better is None or better == unit:
+        return unit
+    plan.warnings.append(f"the drawing's units say {unit}, but {reason}; read as {better} instead "
+                         f"(set the units option to override)")
+    plan.source["unitsCorrected"] = {"declared": unit, "used": better}
+    return better
+
+
 def normalise_units(plan: Plan, override: str | None = None) -> Plan:
     """Scale every primitive of ``plan`` in place to metres; returns the plan for chaining."""
     unit = override or plan.unit
@@ -187,39 +216,7 @@ def normalise_units(plan: Plan, override: str | None = None) -> Plan:
         plan.warnings.append(f"drawing units not set ($INSUNITS=0); guessed {unit} from its size")
         plan.source["unitsGuessed"] = True
     if not override:
-        corrected = door_swing_unit(plan, unit)
-        if corrected is not None:
-            better, radius = corrected
-            plan.warnings.append(f"the drawing's units say {unit}, but its door swings measure {radius:g} units "
-                                 f"({radius * unit_scale(unit):.1f} m); read as {better} instead "
-                                 f"(set the units option to override)")
-            plan.source["unitsCorrected"] = {"declared": unit, "used": better}
-            unit = better
-        elif not _swings_fit(plan, unit):  # door-sized swings confirm the unit of a very long plan too
-            span = _span(plan) * unit_scale(unit)
-            by_text = text_height_unit(plan, unit)
-            if by_text is not None:
-                plan.warnings.append(f"the drawing's units say {unit}, but then its texts would be "
-                                     f"{np.median([t.height for t in plan.texts if t.height > 0]) * unit_scale(unit):.3g} m "
-                                     f"tall; read as {by_text} instead (set the units option to override)")
-                plan.source["unitsCorrected"] = {"declared": unit, "used": by_text}
-                unit = by_text
-            elif span and not (_PLAN_SPAN[0] <= span <= _PLAN_SPAN[1]):
-                better = guess_unit(plan)
-                if better != unit:
-                    plan.warnings.append(f"the drawing's units say {unit}, but then it would span {span:.3g} m; "
-                                         f"read as {better} instead (set the units option to override)")
-                    plan.source["unitsCorrected"] = {"declared": unit, "used": better}
-                    unit = better
-            else:
-                by_lines = line_length_unit(plan, unit)
-                if by_lines is not None:
-                    better, median = by_lines
-                    plan.warnings.append(f"the drawing's units say {unit}, but then its lines would be "
-                                         f"{median * unit_scale(unit):.3g} m long (median); read as {better} "
-                                         f"instead (set the units option to override)")
-                    plan.source["unitsCorrected"] = {"declared": unit, "used": better}
-                    unit = better
+        unit = _checked_unit(plan, unit)
     s = unit_scale(unit)
     plan.source["units"] = unit
     plan.source["unitsOverridden"] = bool(override)
