@@ -26,6 +26,7 @@ from .gaps import MAX_PASSAGE
 from .single import components as _label
 from .union import union_by_component
 from .walls import polygon_thickness, segments_of, wall_pieces
+from .windows import windows_in_gaps
 
 __all__ = ["classify_plan", "Building", "Opening", "Room", "WallPiece"]
 
@@ -74,6 +75,9 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
     pieces, leftovers = wall_pieces([p for p in wpaths if id(p) not in leaves], wregions, opts)
     leftovers += [p for p in wpaths if id(p) in leaves]
     unnamed, named_other = _unclassified(by_cat.get("other", empty)[0], layer_cat)
+    # Windows drawn as bare lines between the named walls' jambs, before those lines pair as walls.
+    known = [prim for k in ("door", "window") for part in by_cat.get(k, empty) for prim in part]
+    gap_windows, unnamed = windows_in_gaps(pieces, unnamed, known)
     geo_pieces, unnamed = walls_by_geometry(unnamed, opts)
     geo_pieces, loose = _connected(pieces, geo_pieces)
     for pc in loose:  # furniture pairs (desks, tables) standing alone: lines again
@@ -97,7 +101,7 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
     items = [(k, prim) for k in ("door", "window") for prim in
              by_cat.get(k, empty)[0] + by_cat.get(k, empty)[1]]
     walls = WallIndex.of(pieces)
-    instances = group_instances(items, plan.groups, layer_cat)
+    instances = group_instances(items, plan.groups, layer_cat) + gap_windows
     # Swings on unclassified layers, and on wall layers (a plan drawn on one layer "WALLS")
     on_walls = [p for p in leftovers if p.arc is not None or id(p) in leaves]
     swings, rest = door_swings(unnamed + on_walls, lambda x, y, d: bool(len(walls.near(shapely.Point(x, y), d))))
@@ -232,8 +236,32 @@ def _connected(named: list[WallPiece], geo: list[WallPiece]) -> tuple[list[WallP
     has_named = np.zeros(len(length), dtype=bool)
     has_named[inv[:len(named)]] = True
     ok = has_named | (length >= _MIN_LOOSE_WALLS)
+    if named:
+        ok &= has_named | ~_site_lines(polys, inv, len(named), len(length))
     keep = ok[inv[len(named):]]
     return [pc for pc, k in zip(geo, keep) if k], [pc for pc, k in zip(geo, keep) if not k]
+
+
+#: How far outside the named walls' extent a group of walls found by geometry still belongs to the building, m.
+_SITE_MARGIN = 1.0
+
+
+def _site_lines(polys: np.ndarray, inv: np.ndarray, n_named: int, n_groups: int) -> np.ndarray:
+    """Per group: pairs of lines outside the building that enclose nothing — garden walls, kerbs,
+    paths and plot lines of a site plan drawn around the building (a detached garage, which
+    encloses a room, stays)."""
+    x0, y0, x1, y1 = shapely.total_bounds(polys[:n_named])
+    extent = shapely.box(x0 - _SITE_MARGIN, y0 - _SITE_MARGIN, x1 + _SITE_MARGIN, y1 + _SITE_MARGIN)
+    site = np.zeros(n_groups, dtype=bool)
+    for g in np.unique(inv[n_named:]):
+        members = polys[np.flatnonzero(inv == g)]
+        if shapely.intersects(extent, members).any():
+            continue
+        joined = shapely.unary_union(shapely.buffer(members, 0.05, join_style="mitre"))
+        encloses = any(Polygon(ring).area >= 1.0 for part in shapely.get_parts(joined)
+                       for ring in getattr(part, "interiors", []))
+        site[g] = not encloses
+    return site
 
 
 #: Wall-wide polylines on one unnamed layer that make it a wall layer.
