@@ -19,7 +19,7 @@ from .geometry import door_leaves, door_swings, says_not_wall, walls_by_geometry
 from .layers import ANNOTATION_KINDS, LayerClassifier, category_of_name
 from .model import Building, Opening, Room, WallPiece
 from .openings import Placements, WallIndex, group_instances, opening_placements, openings_from
-from .rooms import name_candidates, name_rooms, rooms_from_boundaries, rooms_from_walls
+from .rooms import name_candidates, name_open_plans, name_rooms, rooms_from_boundaries, rooms_from_walls
 from .single import MIN_NETWORK, grow_to_centre_lines, network_share, single_line_walls
 from .faces import rooms_from_faces
 from .gaps import MAX_PASSAGE
@@ -177,6 +177,9 @@ def classify_plan(plan: Plan, opts: Options) -> Building:
     by_lines = rooms_from_faces(b, plan.texts, opts.minRoomArea)
     if by_lines:
         b.stats["roomsByLines"] = by_lines
+    open_plans = name_open_plans(b.rooms, plan.texts)
+    if open_plans:
+        b.stats["openPlanRooms"] = open_plans
     for f in plan.faces:
         b.faces.setdefault(f.layer, []).append(f.triangles)
     for t in plan.texts[:MAX_LABELS]:

@@ -22,9 +22,10 @@ from ..options import Options
 from ..plan.model import Path
 from .model import WallPiece
 from .openings import Instance
+from .union import components
 from .walls import pair_segments, segments_of, unpaired_paths
 
-__all__ = ["GeometryRules", "GEOMETRY_RULES", "walls_by_geometry", "door_swings", "says_not_wall"]
+__all__ = ["GeometryRules", "GEOMETRY_RULES", "walls_by_geometry", "door_swings", "says_not_wall", "dashes"]
 
 
 @dataclass(frozen=True)
@@ -194,10 +195,11 @@ def walls_by_geometry(paths: list[Path], opts: Options, rules: GeometryRules = G
     Returns:
         (pieces, rest) — ``rest`` holds every path that became no wall, kept as lines.
     """
-    leaves = door_leaves(paths)
+    # a door leaf drawn as a thin rectangle pairs like a wall; dashes are what is above or hidden
+    leaves = door_leaves(paths) | dashes(paths)
     by_layer: dict[str, list[Path]] = {}
     for p in paths:
-        if id(p) not in leaves:  # a door leaf drawn as a thin rectangle pairs like a wall
+        if id(p) not in leaves:
             by_layer.setdefault(p.layer, []).append(p)
     pieces: list[WallPiece] = []
     rest: list[Path] = [p for p in paths if id(p) in leaves]
@@ -213,6 +215,43 @@ def walls_by_geometry(paths: list[Path], opts: Options, rules: GeometryRules = G
         pieces.extend(found)
         rest.extend(left)
     return pieces, rest
+
+
+#: A dash: a straight stroke this long at most, m; the gaps of a dashed line, m.
+_DASH = 0.6
+_DASH_GAP = (0.01, 0.5)
+#: Dashes in one line that make it a dashed line.
+_MIN_DASHES = 4
+
+
+def dashes(paths: list[Path]) -> set[int]:
+    """Ids of the strokes of dashed lines: short straight strokes, one after another on one line with
+    gaps between. Why: a dashed line is what lies above the cut or hidden (beams, upper cabinets,
+    a roof edge, a demolished wall), never a wall of the plan; PDFs from CAD draw every dash as a
+    stroke of its own, which pairs with the dashes of the line beside it into rows of wall stubs."""
+    cand = [p for p in paths if p.arc is None and len(p.points) == 2 and not p.closed]
+    if len(cand) < _MIN_DASHES:
+        return set()
+    seg = np.array([p.points.ravel() for p in cand])
+    d = seg[:, 2:] - seg[:, :2]
+    length = np.hypot(d[:, 0], d[:, 1])
+    short = np.flatnonzero((length > 1e-3) & (length <= _DASH))
+    if len(short) < _MIN_DASHES:
+        return set()
+    seg, d, length = seg[short], d[short], length[short]
+    u = d / length[:, None]
+    geoms = shapely.linestrings(seg.reshape(-1, 2, 2))
+    tree = shapely.STRtree(geoms)
+    i, j = tree.query(geoms, predicate="dwithin", distance=_DASH_GAP[1])
+    keep = i < j
+    i, j = i[keep], j[keep]
+    gap = shapely.distance(geoms[i], geoms[j])
+    mid_j = 0.5 * (seg[j, :2] + seg[j, 2:])
+    off = np.abs((mid_j[:, 0] - seg[i, 0]) * u[i, 1] - (mid_j[:, 1] - seg[i, 1]) * u[i, 0])
+    ok = (gap >= _DASH_GAP[0]) & (np.abs(u[i, 0] * u[j, 1] - u[i, 1] * u[j, 0]) < 0.02) & (off < 0.01)
+    label = components(len(seg), i[ok], j[ok])
+    size = np.bincount(label)
+    return {id(cand[short[k]]) for k in np.flatnonzero(size[label] >= _MIN_DASHES)}
 
 
 def _layer_walls(layer: str, paths: list[Path], opts: Options, rules: GeometryRules

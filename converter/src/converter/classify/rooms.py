@@ -19,7 +19,7 @@ from .gaps import gap_bridges
 from .model import Room
 from .union import touching_components, union_by_component
 
-__all__ = ["rooms_from_boundaries", "rooms_from_walls", "name_rooms", "name_candidates", "is_room_word",
+__all__ = ["rooms_from_boundaries", "rooms_from_walls", "name_rooms", "name_open_plans", "name_candidates", "is_room_word",
            "looks_like_a_name", "ROOM_WORDS"]
 
 _NUMBERS = re.compile(r"^[\s\d.,:;+\-×x*/()²³'\"]*$")
@@ -164,6 +164,47 @@ def name_rooms(rooms: list[Room], texts: list[Text]) -> None:
         best = texts[min(cands, key=rank)]
         if not _numeric(best.text):
             room.name = best.text.splitlines()[0].strip()[:120]
+
+
+#: Another room name in a room counts as one of its zones when at least this tall relative to its own.
+_ZONE_HEIGHT = 0.8
+
+
+def name_open_plans(rooms: list[Room], texts: list[Text]) -> int:
+    """Name an open-plan room by every room name written in it (in place): "Wohnen / Küche / Essen".
+
+    Why: living, dining and kitchen often share one space with no line between them (or walls
+    pulled down in a refurbishment), and the plan names each zone. Named by its first zone only,
+    the space would hide the others from whoever looks for them. Only names that say a kind of
+    room and stand as tall as the room's own name count: a note or a fixture label does not.
+    Returns how many rooms were renamed.
+    """
+    if not rooms or not texts:
+        return 0
+    points = shapely.points(np.array([t.position for t in texts], dtype=float))
+    room_idx, text_idx = shapely.STRtree(points).query([r.polygon for r in rooms], predicate="contains")
+    inside: dict[int, list[int]] = {}
+    for r, k in zip(room_idx.tolist(), text_idx.tolist()):
+        inside.setdefault(r, []).append(k)
+    renamed = 0
+    for r, ks in inside.items():
+        room = rooms[r]
+        own = [texts[k] for k in ks if texts[k].text.splitlines()[0].strip() == room.name]
+        if not room.name or not own or not is_room_word(room.name):
+            continue
+        height = max(t.height for t in own)
+        names = [room.name]
+        for k in sorted(ks, key=lambda k: (-texts[k].height, texts[k].position[0])):
+            t = texts[k]
+            name = t.text.splitlines()[0].strip()[:120]
+            if name in names or _numeric(t.text) or _demoted(t) or _letters(t.text) < 2 or \
+                    not is_room_word(t.text) or t.height < _ZONE_HEIGHT * height:
+                continue
+            names.append(name)
+        if len(names) > 1:
+            room.name = " / ".join(names)[:120]
+            renamed += 1
+    return renamed
 
 
 #: Words that name rooms, in the languages plans arrive in (casefolded). A text holding one is a

@@ -87,21 +87,56 @@ def read_page(page, max_items: int) -> PageContent:
             for pts, closed, curved in parts:
                 pc.strokes.append(Stroke(pts, closed or bool(d.get("closePath")) and len(pts) > 2, curved, w, ocg,
                                          dashed, tuple(d["color"])))
-    # One text per block (a room stamp "Bad / FFB= / 8.42 m²" stays one text, its name first).
+    # One text per stack of lines (a room stamp "Bad / FFB= / 8.42 m²" stays one text, its name first).
     text = page.get_text("dict", flags=0)
     for block in text.get("blocks", []):
-        rows = [ln for ln in block.get("lines", []) if "".join(sp["text"] for sp in ln["spans"]).strip()]
-        if not rows:
-            continue
+        lines = [ln for ln in block.get("lines", []) if "".join(sp["text"] for sp in ln["spans"]).strip()]
+        for rows in _stacks(lines):
+            _add_text(pc, rows, h_pt)
+    pc.images = len(page.get_images())
+    return pc
+
+
+def _stacks(lines: list[dict]) -> list[list[dict]]:
+    """A text block's lines, split where one does not sit right under the other.
+
+    Why: PyMuPDF groups lines into blocks by layout, and on a plan two room stamps in one column
+    ("Schlafen …" and, 3 m further down, "Küche / Essen …") can come out as one block: one text,
+    and the second room never gets its name.
+    """
+    out: list[list[dict]] = []
+    for ln in lines:
+        if out and (_rotated(ln) or _right_under(out[-1][-1], ln)):
+            out[-1].append(ln)  # rotated lines stay as their block has them
+        else:
+            out.append([ln])
+    return out
+
+
+def _rotated(ln: dict) -> bool:
+    return tuple(np.round(ln.get("dir", (1.0, 0.0)), 3)) != (1.0, 0.0)
+
+
+def _right_under(prev: dict, ln: dict) -> bool:
+    """``ln`` starts within one line height under ``prev`` and overlaps it sideways (PDF y down)."""
+    px0, py0, px1, py1 = prev["bbox"]
+    x0, y0, x1, _ = ln["bbox"]
+    return y0 - py1 <= py1 - py0 and x0 <= px1 and x1 >= px0
+
+
+def _add_text(pc: PageContent, rows: list[dict], h_pt: float) -> None:
+    """One text of a stack of lines: anchored at its first line (the name of a room stamp)."""
+    if rows:
         s = "\n".join("".join(sp["text"] for sp in ln["spans"]).strip() for ln in rows)
-        x0, y0, x1, y1 = block["bbox"]
+        x0 = min(ln["bbox"][0] for ln in rows)
+        y0 = min(ln["bbox"][1] for ln in rows)
+        x1 = max(ln["bbox"][2] for ln in rows)
+        y1 = max(ln["bbox"][3] for ln in rows)
         size = max(sp["size"] for ln in rows for sp in ln["spans"]) * PT_MM
         bb = (x0 * PT_MM, (h_pt - y1) * PT_MM, x1 * PT_MM, (h_pt - y0) * PT_MM)
         first = rows[0]["bbox"]
         anchor = np.array([(first[0] + first[2]) / 2 * PT_MM, (h_pt - (first[1] + first[3]) / 2) * PT_MM])
         pc.lines.append(Line(s, anchor, size, bb))
-    pc.images = len(page.get_images())
-    return pc
 
 
 def _grey(color: tuple) -> tuple[float, float]:
