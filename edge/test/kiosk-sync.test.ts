@@ -43,6 +43,38 @@ describe("hello and resync", () => {
     for (const k of [k2, k3, k4]) k.ws.close();
   });
 
+  it("a kiosk that saw a change the group lost (same version, another tag) gets the whole state", async () => {
+    // Changes are sent before they are written; a write that fails resets the object, and the version
+    // is made again with other content. The kiosk names what it saw by version and tag.
+    const g = await newGroup();
+    const staff = await uploaderToken();
+    const token = await kioskToken(g);
+    const k = await kioskSocket(g, token);
+    await patchScene(g, staff, { floor: 1 });
+    await patchScene(g, staff, { floor: 2 });
+    const deltas = await k.until(() => {
+      const d = k.messages.filter((m) => m.type === "delta");
+      return d.length === 2 ? d : undefined;
+    }, "two deltas");
+    const [t1, t2] = deltas.map((d: any) => d.changes[0].tag as string);
+    expect(t1).toMatch(/^[\w-]{8,}$/);
+    expect(t2).not.toBe(t1);
+    k.ws.close();
+
+    const hello = async (version: number, tag?: string) => {
+      const s = await socket(`/api/kiosk/groups/${g}/socket`, token);
+      s.send({ type: "hello", version, tag, appVersion: "test" });
+      const first = await s.next((m) => m.type === "state" || m.type === "delta");
+      s.ws.close();
+      return first;
+    };
+    expect(await hello(1, t1)).toMatchObject({ type: "delta", version: 2, changes: [{ version: 2, tag: t2, scene: { floor: 2 } }] });
+    expect(await hello(2, t2)).toMatchObject({ type: "delta", version: 2, changes: [] });
+    expect(await hello(2)).toMatchObject({ type: "delta", changes: [] }); // a player from before tags
+    expect(await hello(2, "lost-change")).toMatchObject({ type: "state", state: { version: 2, tag: t2, scene: { floor: 2 } } });
+    expect(await hello(1, "lost-change")).toMatchObject({ type: "state", state: { version: 2, tag: t2 } });
+  });
+
   it("a kiosk further behind than the change log gets a snapshot", async () => {
     const g = await newGroup();
     const stub = kioskGroup(env, g);
@@ -139,7 +171,7 @@ describe("eviction and hibernation", () => {
 
     await patchScene(g, staff, { floor: 4 });
     const d = await k.next((m) => m.type === "delta" && m.version === 2);
-    expect(d.changes).toEqual([{ version: 2, committedAt: expect.any(Number), scene: { floor: 4 } }]);
+    expect(d.changes).toEqual([{ version: 2, tag: expect.any(String), committedAt: expect.any(Number), scene: { floor: 4 } }]);
     const presence = await stub.presence();
     expect(presence).toHaveLength(1);
     expect(presence[0]).toMatchObject({ online: true, appVersion: "test", ready: true, rttMs: 12, clockOffsetMs: -40 });

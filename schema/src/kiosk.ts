@@ -2,9 +2,10 @@
  * Kiosk sync: the messages on a kiosk group's WebSocket and the kiosk HTTP API, defined once. The edge's
  * KioskGroup Durable Object speaks them; the kiosk player and staff console in web/ import them.
  *
- * Versions: every committed change of a group (a model flip, a scene edit) gets the next version. A
- * kiosk says `hello` with the last version it applied and gets the changes it missed (`delta`) or, when
- * too far behind, the whole state (`state`).
+ * Versions: every committed change of a group (a model flip, a scene edit) gets the next version and a
+ * random `tag`. A kiosk says `hello` with the last version it applied and that change's tag, and gets the
+ * changes it missed (`delta`) or, when too far behind or when its tag is not the group's (it saw a change
+ * the group lost: the object reset before the change was on disk), the whole state (`state`).
  */
 import { z } from "zod";
 import { Id, Sha256Hex } from "./api.ts";
@@ -37,6 +38,8 @@ export type KioskModel = z.infer<typeof KioskModel>;
 export const GroupSnapshot = z.object({
   groupId: z.string(),
   version: z.number().int(),
+  /** The tag of the change that made `version` (absent before the first change). */
+  tag: z.string().optional(),
   model: KioskModel.nullable(),
   /** Kept for older readers: the same as model?.id. */
   publishedModelId: z.string().nullable(),
@@ -47,6 +50,8 @@ export type GroupSnapshot = z.infer<typeof GroupSnapshot>;
 /** One committed change. A model change carries `at`: the server time (ms) all kiosks flip at. */
 export const GroupChange = z.object({
   version: z.number().int(),
+  /** Random per change: with the version, names the change (a version the group lost is reused with another tag). */
+  tag: z.string().optional(),
   /** Server time (ms) the change was committed: a kiosk's lag is its receipt time − this − its clock offset. */
   committedAt: z.number().optional(),
   model: KioskModel.nullable().optional(),
@@ -85,7 +90,10 @@ export type PendingSwitch = z.infer<typeof PendingSwitch>;
  * hello, status, ready and time; staff consoles may send `scene` (and time).
  */
 export const ClientMessage = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("hello"), version: z.number().int().min(0), appVersion: z.string().max(64).optional() }),
+  z.object({
+    type: z.literal("hello"), version: z.number().int().min(0), tag: z.string().max(32).optional(),
+    appVersion: z.string().max(64).optional(),
+  }),
   /** What the kiosk shows now (sent after every load or failure). */
   z.object({
     type: z.literal("status"), version: z.number().int().min(0), modelId: z.string().max(64).nullable(),

@@ -55,6 +55,8 @@ export class KioskGroup extends DurableObject<Env> {
   #audience: Map<WebSocket, PeerState["role"]> | null = null;
   /** Staff control messages per socket (the HTTP route's rate limit, for the socket). */
   #budget = new ControlBudget();
+  /** Changes sent, not yet written (see #commit). */
+  #unsaved: StoredChange[] = [];
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -103,7 +105,7 @@ export class KioskGroup extends DurableObject<Env> {
       case "time":
         return this.#send(ws, { type: "time", clientTime: msg.clientTime, serverTime: Date.now() });
       case "hello":
-        return this.#hello(ws, peer, msg.version, msg.appVersion ?? null);
+        return this.#hello(ws, peer, msg.version, msg.tag, msg.appVersion ?? null);
       case "status": {
         const next = setPeer(ws, {
           ...peer, lastActive: Date.now(), version: msg.version, modelId: msg.modelId, ready: msg.ready, error: msg.error ?? null,
@@ -242,22 +244,43 @@ export class KioskGroup extends DurableObject<Env> {
 
   // ---- the protocol ----
 
-  /**
-   * Commit a scene patch as the next version and broadcast it, in one synchronous step: the runtime's
-   * output gate holds the sends until the SQLite write is durable, so no kiosk ever sees a version an
-   * evicted object could lose, and nothing in here waits on the write. (Awaiting `storage.sync()` before
-   * the sends instead measured no better, worse on a disk.)
-   */
+  /** Commit a scene patch as the next version and push it to the group. */
   async #changeScene(patch: ScenePatch): Promise<void> {
     const pending = this.#store.pending;
     if (pending) await this.#urls.prepare([pending.model]); // a delta names the pending switch's model
-    this.#broadcast(this.#deltaMessage([this.#store.commit({ scene: patch })]));
+    await this.#commit({ scene: patch });
   }
 
-  async #hello(ws: WebSocket, peer: PeerState, version: number, appVersion: string | null): Promise<void> {
+  /**
+   * Commit a change: staged (the next version, in memory), sent to every socket, and written once the
+   * runtime has flushed the sends, before the event that made the change ends (so an object is never
+   * evicted with a change unwritten, and an RPC returns only once its change is written). Sending first
+   * keeps the write out of the kiosks' latency: the runtime's output gate holds every send made while a
+   * write is in flight until it is durable, and the SQLite commit runs on the object's thread (a
+   * local fsync under `wrangler dev`), ahead of sends still queued. The price: a change may reach
+   * kiosks and then be lost (the write fails and the runtime resets the object, or the process dies
+   * first). Kiosks never keep it: the reset closes their sockets, and their hello names the change by
+   * version and tag, which the group no longer has, so they get the whole state. Changes made while
+   * one waits are written with it, in order; a hello meanwhile gets the whole (staged) state.
+   */
+  async #commit(change: Parameters<GroupStore["stage"]>[0]): Promise<StoredChange> {
+    const entry = this.#store.stage(change);
+    this.#broadcast(this.#deltaMessage([entry]));
+    this.#unsaved.push(entry);
+    await new Promise((r) => setTimeout(r, 0));
+    try {
+      this.#store.persist(this.#unsaved.splice(0));
+    } catch (err) {
+      this.ctx.abort(`kiosk group commit failed: ${err instanceof Error ? err.message : String(err)}`);
+      throw err;
+    }
+    return entry;
+  }
+
+  async #hello(ws: WebSocket, peer: PeerState, version: number, tag: string | undefined, appVersion: string | null): Promise<void> {
     // Sign what the answer needs first; from there on nothing awaits, so no change can slip in between
     // reading the state and sending it (broadcasts reach this socket only once it is marked hello).
-    await this.#urls.prepare([...(this.#store.changesSince(version) ?? []).map((c) => c.model), this.#store.state.model,
+    await this.#urls.prepare([...(this.#store.changesSince(version, tag) ?? []).map((c) => c.model), this.#store.state.model,
       this.#store.pending?.model]);
     if (peer.role === "kiosk") {
       // A kiosk that reconnects before its old socket timed out: the new socket replaces the old.
@@ -271,7 +294,7 @@ export class KioskGroup extends DurableObject<Env> {
         }
       }
     }
-    const changes = this.#store.changesSince(version);
+    const changes = this.#store.changesSince(version, tag);
     this.#send(ws, changes ? this.#deltaMessage(changes) : this.#stateMessage());
     const next = setPeer(ws, { ...peer, lastActive: Date.now(), hello: true, version, appVersion });
     this.#audience?.set(ws, peer.role);
@@ -313,9 +336,8 @@ export class KioskGroup extends DurableObject<Env> {
     if (this.#store.pending?.switchId !== pending.switchId) return; // superseded or flipped meanwhile
     let lead = MIN_FLIP_LEAD_MS;
     for (const ws of this.ctx.getWebSockets("kiosk")) lead = Math.max(lead, 1.5 * (attachment(ws).rttMs ?? 0) + 50);
-    const change = this.#store.commit({ model: pending.model, at: Date.now() + Math.min(lead, MAX_FLIP_LEAD_MS) });
     this.#waiting = null;
-    this.#broadcast(this.#deltaMessage([change]));
+    await this.#commit({ model: pending.model, at: Date.now() + Math.min(lead, MAX_FLIP_LEAD_MS) });
     await this.ctx.storage.deleteAlarm();
   }
 
@@ -350,7 +372,7 @@ export class KioskGroup extends DurableObject<Env> {
   #snapshotNow(): GroupSnapshot {
     const s = this.#store.state;
     return {
-      groupId: s.groupId, version: s.version, model: s.model ? this.#urls.get(s.model) : null,
+      groupId: s.groupId, version: s.version, tag: s.tag, model: s.model ? this.#urls.get(s.model) : null,
       publishedModelId: s.model?.id ?? null, scene: s.scene,
     };
   }

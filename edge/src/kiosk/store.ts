@@ -1,4 +1,5 @@
 import { SCENE_DEFAULTS, type GroupChange, type Scene } from "@cad-kiosk/schema/kiosk";
+import { randomId } from "../lib/ids.ts";
 
 /** A model as the group stores it; the signed URL is added when it is sent (URLs expire, models do not). */
 export interface StoredModel {
@@ -11,6 +12,8 @@ export interface StoredModel {
 export interface GroupState {
   groupId: string;
   version: number;
+  /** The tag of the change that made `version`. */
+  tag?: string;
   model: StoredModel | null;
   scene: Scene;
 }
@@ -74,34 +77,51 @@ export class GroupStore {
     if (this.#state.groupId !== groupId) this.#putState({ ...this.#state, groupId });
   }
 
-  /** Commit a change: the next version, logged and persisted in one transaction. */
-  commit(change: Omit<StoredChange, "version">): StoredChange {
+  /**
+   * The next version, in memory only: the state as it is once `change` is committed (a model change ends
+   * the pending switch). `persist` makes it durable; nothing may run between the two but sends.
+   */
+  stage(change: Omit<StoredChange, "version" | "tag">): StoredChange {
     const version = this.#state.version + 1;
-    const entry: StoredChange = { version, committedAt: Date.now(), ...change };
-    const next: GroupState = {
+    const entry: StoredChange = { version, tag: randomId(8), committedAt: Date.now(), ...change };
+    this.#state = {
       ...this.#state,
       version,
+      tag: entry.tag,
       model: change.model !== undefined ? change.model : this.#state.model,
       scene: change.scene ? { ...this.#state.scene, ...change.scene } : this.#state.scene,
     };
-    this.storage.transactionSync(() => {
-      this.#sql.exec("INSERT INTO changes (version, body) VALUES (?, ?)", version, JSON.stringify(entry));
-      this.#sql.exec("DELETE FROM changes WHERE version <= ?", version - CHANGE_LOG_SIZE);
-      this.#putState(next);
-      if (change.model !== undefined) this.setPending(null);
-    });
+    if (change.model !== undefined) this.#pending = null;
     return entry;
   }
 
-  /** Changes after `version`, or null when the log no longer reaches back that far. */
-  changesSince(version: number): StoredChange[] | null {
+  /** Staged changes, logged, and the state and pending switch as they are now, in one transaction. */
+  persist(entries: StoredChange[]): void {
+    if (!entries.length) return;
+    this.storage.transactionSync(() => {
+      for (const entry of entries) {
+        this.#sql.exec("INSERT INTO changes (version, body) VALUES (?, ?)", entry.version, JSON.stringify(entry));
+      }
+      this.#sql.exec("DELETE FROM changes WHERE version <= ?", entries.at(-1)!.version - CHANGE_LOG_SIZE);
+      this.#putState(this.#state);
+      this.setPending(this.#pending);
+    });
+  }
+
+  /**
+   * Changes after `version`, or null when the log no longer reaches back that far, or when `tag` (the
+   * kiosk's tag of that version) is not the group's: the kiosk saw a change the group lost.
+   */
+  changesSince(version: number, tag?: string): StoredChange[] | null {
     if (version <= 0 || version > this.#state.version) return null;
-    if (version === this.#state.version) return [];
+    if (version === this.#state.version) return tag === undefined || tag === this.#state.tag ? [] : null;
     const rows = this.#sql
-      .exec<{ version: number; body: string }>("SELECT version, body FROM changes WHERE version > ? ORDER BY version", version)
+      .exec<{ version: number; body: string }>("SELECT version, body FROM changes WHERE version >= ? ORDER BY version", version)
       .toArray();
-    if (rows.length !== this.#state.version - version || rows[0]?.version !== version + 1) return null;
-    return rows.map((r) => JSON.parse(r.body) as StoredChange);
+    if (rows.length !== this.#state.version - version + 1 || rows[0]?.version !== version) return null;
+    const [base, ...after] = rows.map((r) => JSON.parse(r.body) as StoredChange);
+    if (tag !== undefined && base!.tag !== tag) return null;
+    return after;
   }
 
   setPending(pending: StoredSwitch | null): void {

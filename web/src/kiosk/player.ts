@@ -15,6 +15,8 @@ export const APP_VERSION = "kiosk-web/0.1.0";
  */
 export class Player {
   version = 0;
+  /** The tag of the change that made `version`: with it, the group knows this kiosk saw that very change. */
+  tag: string | undefined = undefined;
   scene: Scene = { ...SCENE_DEFAULTS };
   /** The model the group state says (what should be on screen). */
   target: KioskModel | null = null;
@@ -39,6 +41,7 @@ export class Player {
     const saved = store.state();
     if (!saved || saved.groupId !== this.#groupId) return;
     this.version = saved.version;
+    this.tag = saved.tag;
     this.scene = saved.scene;
     this.view.applyScene(this.scene);
     if (saved.model) this.#flip(saved.model, null);
@@ -48,7 +51,7 @@ export class Player {
     // Not showing what the saved state says (an offline start whose cached model is gone, a signed URL
     // that expired): ask for the whole state again, with fresh URLs.
     const showing = (this.view.model?.id ?? null) === (this.target?.id ?? null);
-    this.sync?.send({ type: "hello", version: showing ? this.version : 0, appVersion: APP_VERSION });
+    this.sync?.send({ type: "hello", version: showing ? this.version : 0, tag: showing ? this.tag : undefined, appVersion: APP_VERSION });
     this.report();
   }
 
@@ -76,6 +79,7 @@ export class Player {
 
   #applyState(state: GroupSnapshot, pending: PendingSwitch | null): void {
     this.version = state.version;
+    this.tag = state.tag;
     this.scene = state.scene;
     this.view.applyScene(this.scene);
     if (state.model?.id !== this.target?.id || !this.view.model) {
@@ -95,7 +99,7 @@ export class Player {
       if (change.version <= this.version) continue;
       if (change.version !== this.version + 1) {
         // Missed something: ask again from what we have.
-        this.sync?.send({ type: "hello", version: this.version, appVersion: APP_VERSION });
+        this.sync?.send({ type: "hello", version: this.version, tag: this.tag, appVersion: APP_VERSION });
         return;
       }
       if (change.scene) {
@@ -110,6 +114,7 @@ export class Player {
         }
       }
       this.version = change.version;
+      this.tag = change.tag;
     }
     this.#save();
     if (pending) this.#prefetch(pending);
@@ -185,7 +190,7 @@ export class Player {
 
   #save(): void {
     store.setState({
-      groupId: this.#groupId, version: this.version, model: this.target, publishedModelId: this.target?.id ?? null, scene: this.scene,
+      groupId: this.#groupId, version: this.version, tag: this.tag, model: this.target, publishedModelId: this.target?.id ?? null, scene: this.scene,
     });
   }
 }
