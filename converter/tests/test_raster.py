@@ -133,3 +133,23 @@ def test_scanned_pdf_without_a_text_layer_is_named_by_ocr(scans, tmp_path):
     info = plan.source["pages"][0]
     assert info["path"] == "raster" and info["ocr"]["lines"] >= 2
     assert {"Living", "Kitchen"} <= {r.name for r in b.rooms}, [(r.name, r.area) for r in b.rooms]
+
+
+def test_a_wall_cropped_at_the_image_edge_stays_and_a_sheet_frame_goes():
+    """A photo cropped tight: the bottom wall runs in the image's border band. A sheet frame runs along
+    the whole edge; a wall piece covers only part of it."""
+    import numpy as np
+
+    from converter.read.raster.walls import wall_mask
+
+    img = np.full((600, 900, 3), 255, np.uint8)
+    img[:3, :], img[-3:, :], img[:, :3], img[:, -3:] = 0, 0, 0, 0   # a thin frame on every edge
+    img[100:114, 100:800] = 0                                       # walls, 14 px thick
+    img[100:590, 100:114] = 0
+    img[100:590, 786:800] = 0
+    img[580:594, 500:740] = 0   # the bottom wall's right part, standing alone between two window gaps
+    img[580:594, 100:400] = 0
+    mask, _ = wall_mask(img)
+    assert mask[587, 600:700].all()            # the cropped wall piece stays
+    assert not mask[1, 300:600].any()          # the frame goes
+    assert not mask[300, 1].any()

@@ -42,7 +42,8 @@ def wall_mask(rgb: np.ndarray) -> tuple[np.ndarray, dict]:
     dt2 = cv2.distanceTransform(walls, cv2.DIST_L2, 3)
     peak = np.zeros(n)
     np.maximum.at(peak, labels.ravel(), dt2.ravel())
-    # A sheet frame hugs the image edges: a component lying (almost) wholly in the border band goes.
+    # A sheet frame hugs the image edges: a component lying (almost) wholly in the border band and
+    # running along much of it goes (a wall of a plan cropped tight at the edge stays).
     band = max(4, int(0.03 * min(h, w)))
     border = np.zeros((h, w), bool)
     border[:band], border[-band:], border[:, :band], border[:, -band:] = True, True, True, True
@@ -51,8 +52,8 @@ def wall_mask(rgb: np.ndarray) -> tuple[np.ndarray, dict]:
     keep = np.zeros(n, bool)
     for i in range(1, n):
         bw, bh, area = stats[i, cv2.CC_STAT_WIDTH], stats[i, cv2.CC_STAT_HEIGHT], stats[i, cv2.CC_STAT_AREA]
-        keep[i] = (max(bw, bh) >= 4 * t and area >= 3 * t * t and peak[i] >= 0.55 * t / 2
-                   and in_border[i] < 0.8 * area)
+        frame = in_border[i] >= 0.8 * area and (bw >= 0.5 * w or bh >= 0.5 * h)
+        keep[i] = max(bw, bh) >= 4 * t and area >= 3 * t * t and peak[i] >= 0.55 * t / 2 and not frame
     mask = keep[labels]
     return mask, {"threshold": round(thresh, 1), "thicknessPx": round(t, 2), "blobsRemoved": int(blobs.any())}
 
