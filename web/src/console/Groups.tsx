@@ -82,7 +82,7 @@ function useGroupLive(groupId: string) {
           if (awaiting.current && msg.changes.some((c) => c.scene)) (awaiting.current = null, setControlBusy(false));
           setPending(msg.pending);
           setState((s) => s && msg.changes.reduce<GroupSnapshot>((acc, c) => ({
-            ...acc, version: c.version, scene: { ...acc.scene, ...c.scene },
+            ...acc, version: c.version, tag: c.tag, scene: { ...acc.scene, ...c.scene },
             ...(c.model !== undefined ? { model: c.model, publishedModelId: c.model?.id ?? null } : {}),
           }), s));
         }
