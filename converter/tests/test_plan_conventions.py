@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import ezdxf
+import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
@@ -27,21 +28,21 @@ def _dashed(msp, x0, x1, y, dash=0.3, gap=0.15):
 
 
 def test_dashed_lines_are_no_walls(tmp_path):
-    """A steel beam overhead, drawn as two dashed lines 0.12 m apart across the room: no wall, and
-    the room stays one room (on layer 0 its dashes would pair into a row of wall stubs)."""
+    """A steel beam overhead, drawn as two dashed lines 0.12 m apart across the room, on the layer the
+    walls are drawn on (line pairs, layer 0): no wall, and the room stays one room (before, its dashes
+    paired into a row of wall stubs)."""
     doc = ezdxf.new()
     msp = doc.modelspace()
     doc.units = ezdxf.units.M
-    _walled(msp)
+    _walled(msp, layer="0")
     for y in (3.0, 3.12):
         _dashed(msp, 0.25, 7.75, y)
-    msp.add_lwpolyline([(2, 1), (2.2, 1), (2.2, 2), (2, 2)], close=True, dxfattribs={"layer": "0"})
-    msp.add_lwpolyline([(2.2, 1), (6, 1)], dxfattribs={"layer": "0"})  # some solid lines on layer 0
     msp.add_text("Wohnen", height=0.3).set_placement((3, 4.5))
     path = str(tmp_path / "beam.dxf")
     doc.saveas(path)
     b, _, _ = convert(path)
-    assert not [pc for pc in b.pieces if pc.source == "geometry"]
+    beam = shapely.box(0.3, 2.95, 7.7, 3.17)
+    assert b.pieces and not [pc for pc in b.pieces if pc.polygon.intersection(beam).area > 1e-3]
     assert [(r.name, round(r.area, 1)) for r in b.rooms] == [("Wohnen", 41.2)]
 
 
@@ -76,3 +77,38 @@ def test_room_stamps_in_one_pdf_text_block_come_apart():
         [["Schlafen", "FFB="], ["Küche / Essen", "FFB="], ["Notiz"]]
     rotated = [_line("BRH", 10, 10, 14, 30, rotated=True), _line("Bestand", 15, 10, 19, 40, rotated=True)]
     assert len(_stacks(rotated)) == 1
+
+
+def _basin(msp, x, y, w=0.5, d=0.32, r=0.04):
+    """A washbasin as CAD exports often draw it: four loose lines between four corner arcs."""
+    msp.add_line((x + r, y), (x + w - r, y), dxfattribs={"layer": "0"})
+    msp.add_line((x + r, y + d), (x + w - r, y + d), dxfattribs={"layer": "0"})
+    msp.add_line((x, y + r), (x, y + d - r), dxfattribs={"layer": "0"})
+    msp.add_line((x + w, y + r), (x + w, y + d - r), dxfattribs={"layer": "0"})
+    for cx, cy, a0 in ((x + r, y + r, 180), (x + w - r, y + r, 270), (x + w - r, y + d - r, 0), (x + r, y + d - r, 90)):
+        msp.add_arc((cx, cy), r, a0, a0 + 90, dxfattribs={"layer": "0"})
+
+
+def test_a_washbasin_with_rounded_corners_is_no_wall_and_keeps_the_bathroom_whole(tmp_path):
+    """Its front and back edges lie a wall apart; paired, they made a wall stub whose end bridged to the
+    opposite wall and cut the bathroom in two."""
+    doc = ezdxf.new()
+    msp = doc.modelspace()
+    doc.units = ezdxf.units.M
+    _walled(msp, w=4.0, h=2.2, t=0.2)
+    for x in (1.0, 2.2):
+        _basin(msp, x, 0.2)
+    # the rest of layer 0: walls drawn as line pairs, so the layer counts as a wall layer
+    for y0 in (-3.0, -6.0):
+        msp.add_lwpolyline([(0, y0), (6, y0), (6, y0 + 2), (0, y0 + 2)], close=True, dxfattribs={"layer": "0"})
+        msp.add_lwpolyline([(0.2, y0 + 0.2), (5.8, y0 + 0.2), (5.8, y0 + 1.8), (0.2, y0 + 1.8)], close=True,
+                           dxfattribs={"layer": "0"})
+    msp.add_text("Bad", height=0.25).set_placement((1.5, 1.4))
+    msp.add_text("BRH wie Bestand Bad", height=0.25).set_placement((0.4, 1.0))  # a note, not a zone
+    path = str(tmp_path / "bath.dxf")
+    doc.saveas(path)
+    b, _, _ = convert(path)
+    basins = shapely.box(0.95, 0.15, 2.75, 0.6)
+    assert all(pc.polygon.intersection(basins).area < 1e-3 for pc in b.pieces if pc.source == "geometry")
+    bad = [r for r in b.rooms if r.name == "Bad"]
+    assert len(bad) == 1 and abs(bad[0].area - 3.6 * 1.8) < 0.05

@@ -218,9 +218,11 @@ def _connected(named: list[WallPiece], geo: list[WallPiece]) -> tuple[list[WallP
             o = c + u * end + d * 0.03
             rays.append(np.stack((o, o + d * MAX_PASSAGE)))
             owner.append(k)
+    ri = np.zeros(0, dtype=np.intp)
     if rays:
         ray_arr = np.asarray(rays)
         ri, pi = tree.query(shapely.linestrings(ray_arr), predicate="intersects")
+    if len(ri):
         # only the first piece each ray meets
         dist = shapely.distance(shapely.points(ray_arr[ri, 0]), polys[pi])
         order = np.lexsort((dist, ri))

@@ -59,7 +59,7 @@ def _caps(parts: np.ndarray, min_cap: float, max_cap: float) -> tuple[np.ndarray
     turn_out = e[:, 0] * en[:, 1] - e[:, 1] * en[:, 0]
     cap = (n[np.searchsorted(start, np.arange(len(v)), side="right") - 1] >= 4) & \
         (ln >= min_cap) & (ln <= max_cap) & (cos_p < _PERPENDICULAR_COS) & (cos_n < _PERPENDICULAR_COS) & \
-        (turn_in > 0) & (turn_out > 0) & (lp >= 0.5 * ln) & (lnx >= 0.5 * ln)
+        (turn_in > 0) & (turn_out > 0) & (lp >= 0.8 * ln) & (lnx >= 0.8 * ln)
     k = np.flatnonzero(cap)
     a, b = v[k], v[nxt[k]]
     d = (b - a) / ln[k, None]

@@ -262,7 +262,7 @@ def _layer_walls(layer: str, paths: list[Path], opts: Options, rules: GeometryRu
     if len(segs) < 2 * rules.min_pairs:
         return [], paths
     own = np.asarray(owners)
-    veto = _veto(segs, own, straight, rules)
+    veto = _veto(segs, own, straight, rules, _rounded(segs, curves))
     quads, axes, used, chooser = pair_segments(segs, opts.minWallThickness, opts.maxWallThickness, veto)
     if not _dominant(segs, used, quads, rules):
         return [], paths
@@ -309,17 +309,39 @@ def _dominant(segs: np.ndarray, used: np.ndarray, quads: list, rules: GeometryRu
     return True
 
 
-def _veto(segs: np.ndarray, own: np.ndarray, paths: list[Path], rules: GeometryRules):
-    """Candidate pairs to drop: inside one small closed shape, or part of an even stack."""
+def _veto(segs: np.ndarray, own: np.ndarray, paths: list[Path], rules: GeometryRules, rounded: np.ndarray):
+    """Candidate pairs to drop: inside one small closed shape, with a line of a fixture's rounded
+    outline, or part of an even stack."""
     closed = np.array([p.closed for p in paths], dtype=bool)
     extent = np.array([float(np.max(np.ptp(p.points, axis=0))) for p in paths])
     small = closed & (extent < rules.furniture_extent)
 
     def veto(i: np.ndarray, j: np.ndarray, dist: np.ndarray) -> np.ndarray:
-        furniture = (own[i] == own[j]) & small[own[i]]
+        furniture = ((own[i] == own[j]) & small[own[i]]) | rounded[i] | rounded[j]
         return furniture | _stacked(segs, i, j, dist, rules.stack_tolerance)
 
     return veto
+
+
+#: Corner arcs this small round a fixture's outline (washbasin, sink, tub, WC), never a wall's.
+_CORNER_RADIUS = 0.15
+
+
+def _rounded(segs: np.ndarray, curves: list[Path]) -> np.ndarray:
+    """Per segment: both its ends run into small arcs (a washbasin's straight edges between its rounded
+    corners). Why: drawn as loose lines and arcs, a basin's front and back edges lie a wall apart and
+    pair into a wall stub that parts the bathroom."""
+    ends = [p.points[[0, -1]] for p in curves if p.arc is not None and p.arc.radius <= _CORNER_RADIUS and len(p.points) >= 2]
+    out = np.zeros(len(segs), dtype=bool)
+    if not ends or not len(segs):
+        return out
+    tree = shapely.STRtree(shapely.points(np.concatenate(ends)))
+    touch = []
+    for end in (segs[:, :2], segs[:, 2:]):
+        hit = np.zeros(len(segs), dtype=bool)
+        hit[tree.query(shapely.points(end), predicate="dwithin", distance=0.01)[0]] = True
+        touch.append(hit)
+    return touch[0] & touch[1]
 
 
 def _stacked(segs: np.ndarray, i: np.ndarray, j: np.ndarray, dist: np.ndarray, tol: float) -> np.ndarray:

@@ -175,8 +175,8 @@ def name_open_plans(rooms: list[Room], texts: list[Text]) -> int:
 
     Why: living, dining and kitchen often share one space with no line between them (or walls
     pulled down in a refurbishment), and the plan names each zone. Named by its first zone only,
-    the space would hide the others from whoever looks for them. Only names that say a kind of
-    room and stand as tall as the room's own name count: a note or a fixture label does not.
+    the space would hide the others from whoever looks for them. Only names made of room words and
+    as tall as the room's own name count: a note or a fixture label does not.
     Returns how many rooms were renamed.
     """
     if not rooms or not texts:
@@ -198,13 +198,24 @@ def name_open_plans(rooms: list[Room], texts: list[Text]) -> int:
             t = texts[k]
             name = t.text.splitlines()[0].strip()[:120]
             if name in names or _numeric(t.text) or _demoted(t) or _letters(t.text) < 2 or \
-                    not is_room_word(t.text) or t.height < _ZONE_HEIGHT * height:
+                    not _only_room_words(name) or t.height < _ZONE_HEIGHT * height:
                 continue
             names.append(name)
         if len(names) > 1:
             room.name = " / ".join(names)[:120]
             renamed += 1
     return renamed
+
+
+#: Words that join room names ("Küche und Essen", "Kitchen & Dining").
+_JOINERS = frozenset({"und", "and", "et", "y", "e", "mit", "with"})
+
+
+def _only_room_words(name: str) -> bool:
+    """Every word of ``name`` names a room (or joins two): "Küche / Essen", "Living Room 2" — never a
+    note that holds one ("BRH wie Bestand Bad": sill height as in the bathroom)."""
+    words = [w for w in _WORD.findall(name.casefold()) if not w.isdigit()]
+    return bool(words) and all(w in _JOINERS or is_room_word(w) for w in words)
 
 
 #: Words that name rooms, in the languages plans arrive in (casefolded). A text holding one is a
