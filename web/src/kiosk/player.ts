@@ -135,8 +135,9 @@ export class Player {
     const seq = ++this.#flipSeq;
     this.#prepare(model).then((prepared) => {
       if (seq !== this.#flipSeq) return;
-      const wait = at === null ? 0 : at + (this.sync?.clockOffsetMs ?? 0) - Date.now();
+      const due = at === null ? Date.now() : at + (this.sync?.clockOffsetMs ?? 0);
       const show = () => {
+        this.view.release();
         if (seq !== this.#flipSeq) return;
         this.view.show(prepared);
         this.flippedAt = Date.now();
@@ -145,8 +146,12 @@ export class Player {
         this.lastError = null;
         this.report();
       };
-      if (wait > 0) setTimeout(show, wait);
-      else show();
+      // Stop drawing a frame or two before the moment, so no long frame delays the flip past it.
+      const guard = Math.max(50, 2 * Math.min(this.view.frameMs, 250));
+      const wait = due - Date.now();
+      if (wait <= 0) show();
+      else if (wait <= guard) (this.view.hold(), setTimeout(show, wait));
+      else setTimeout(() => (this.view.hold(), setTimeout(show, Math.max(0, due - Date.now()))), wait - guard);
     }, (err) => this.#fail(err));
   }
 

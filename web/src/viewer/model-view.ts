@@ -67,6 +67,10 @@ export class ModelView {
     this.renderer.setAnimationLoop(() => this.#tick());
   }
 
+  /** Time between the last two frames (ms). */
+  frameMs = 0;
+  #held = false;
+
   get model(): PreparedModel | null {
     return this.#current;
   }
@@ -148,8 +152,26 @@ export class ModelView {
     this.renderer.dispose();
   }
 
+  /**
+   * Stop drawing until `release`: a flip due in a moment then runs on an idle main thread, not after
+   * a long frame (a software-rendered frame can take 100 ms). Held for a frame or two at most.
+   */
+  hold(): void {
+    if (this.#held) return;
+    this.#held = true;
+    this.renderer.setAnimationLoop(null);
+  }
+
+  release(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    this.#last = performance.now();
+    this.renderer.setAnimationLoop(() => this.#tick());
+  }
+
   #tick(): void {
     const now = performance.now();
+    this.frameMs = now - this.#last;
     const dt = Math.min(0.1, (now - this.#last) / 1000);
     this.#last = now;
     if (this.#scene.mode === "orbit" && !this.#scene.camera && this.#current) {
