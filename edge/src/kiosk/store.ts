@@ -79,7 +79,8 @@ export class GroupStore {
 
   /**
    * The next version, in memory only: the state as it is once `change` is committed (a model change ends
-   * the pending switch). `persist` makes it durable; nothing may run between the two but sends.
+   * the pending switch). `persist` makes it durable; until then `changesSince` does not reach it, so a
+   * kiosk saying hello in between gets the whole (staged) state.
    */
   stage(change: Omit<StoredChange, "version" | "tag">): StoredChange {
     const version = this.#state.version + 1;
