@@ -242,7 +242,7 @@ def _connected(named: list[WallPiece], geo: list[WallPiece]) -> tuple[list[WallP
     has_named[inv[:len(named)]] = True
     ok = has_named | (length >= _MIN_LOOSE_WALLS)
     if named:
-        ok &= has_named | ~_site_lines(polys, inv, len(named), len(length))
+        ok &= ~_site_lines(polys, inv, len(named), ok & ~has_named)
     keep = ok[inv[len(named):]]
     return [pc for pc, k in zip(geo, keep) if k], [pc for pc, k in zip(geo, keep) if not k]
 
@@ -251,14 +251,14 @@ def _connected(named: list[WallPiece], geo: list[WallPiece]) -> tuple[list[WallP
 _SITE_MARGIN = 1.0
 
 
-def _site_lines(polys: np.ndarray, inv: np.ndarray, n_named: int, n_groups: int) -> np.ndarray:
-    """Per group: pairs of lines outside the building that enclose nothing — garden walls, kerbs,
-    paths and plot lines of a site plan drawn around the building (a detached garage, which
-    encloses a room, stays)."""
+def _site_lines(polys: np.ndarray, inv: np.ndarray, n_named: int, candidates: np.ndarray) -> np.ndarray:
+    """Per group, of the ``candidates`` (kept groups no named wall joins): pairs of lines outside the
+    building that enclose nothing — garden walls, kerbs, paths and plot lines of a site plan drawn
+    around the building (a detached garage, which encloses a room, stays)."""
     x0, y0, x1, y1 = shapely.total_bounds(polys[:n_named])
     extent = shapely.box(x0 - _SITE_MARGIN, y0 - _SITE_MARGIN, x1 + _SITE_MARGIN, y1 + _SITE_MARGIN)
-    site = np.zeros(n_groups, dtype=bool)
-    for g in np.unique(inv[n_named:]):
+    site = np.zeros(len(candidates), dtype=bool)
+    for g in np.flatnonzero(candidates):
         members = polys[np.flatnonzero(inv == g)]
         if shapely.intersects(extent, members).any():
             continue

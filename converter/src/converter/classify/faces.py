@@ -22,7 +22,7 @@ from shapely.geometry import Polygon
 
 from ..plan.model import Text
 from .model import Building, Room
-from .rooms import is_room_word, looks_like_a_name, name_candidates
+from .rooms import is_room_word, looks_like_a_name, name_candidates, room_name
 from .single import furniture_chains
 from .union import touching_components
 
@@ -123,10 +123,6 @@ def rooms_from_faces(b: Building, texts: list[Text], min_area: float) -> int:
                               round(float(part.area), 2), "", "lines"))
             changed += 1
     return changed
-
-
-def room_name(text: Text) -> str:
-    return text.text.splitlines()[0].strip()[:120]
 
 
 def _faces(b: Building, near: np.ndarray) -> np.ndarray | None:

@@ -20,7 +20,7 @@ from .model import Room
 from .union import touching_components, union_by_component
 
 __all__ = ["rooms_from_boundaries", "rooms_from_walls", "name_rooms", "name_open_plans", "name_candidates", "is_room_word",
-           "looks_like_a_name", "ROOM_WORDS"]
+           "looks_like_a_name", "room_name", "ROOM_WORDS"]
 
 _NUMBERS = re.compile(r"^[\s\d.,:;+\-×x*/()²³'\"]*$")
 #: Units of area and length written after a number: "12,5 m²", "150 sq ft", "13.0帖", "6畳", "20평".
@@ -163,7 +163,12 @@ def name_rooms(rooms: list[Room], texts: list[Text]) -> None:
             continue
         best = texts[min(cands, key=rank)]
         if not _numeric(best.text):
-            room.name = best.text.splitlines()[0].strip()[:120]
+            room.name = room_name(best)
+
+
+def room_name(text: Text) -> str:
+    """The name a text gives a room: its first line (a room stamp's name; area and finish below)."""
+    return text.text.splitlines()[0].strip()[:120]
 
 
 #: Another room name in a room counts as one of its zones when at least this tall relative to its own.
@@ -189,14 +194,14 @@ def name_open_plans(rooms: list[Room], texts: list[Text]) -> int:
     renamed = 0
     for r, ks in inside.items():
         room = rooms[r]
-        own = [texts[k] for k in ks if texts[k].text.splitlines()[0].strip() == room.name]
+        own = [texts[k] for k in ks if room_name(texts[k]) == room.name]
         if not room.name or not own or not is_room_word(room.name):
             continue
         height = max(t.height for t in own)
         names = [room.name]
         for k in sorted(ks, key=lambda k: (-texts[k].height, texts[k].position[0])):
             t = texts[k]
-            name = t.text.splitlines()[0].strip()[:120]
+            name = room_name(t)
             if name in names or _numeric(t.text) or _demoted(t) or _letters(t.text) < 2 or \
                     not _only_room_words(name) or t.height < _ZONE_HEIGHT * height:
                 continue

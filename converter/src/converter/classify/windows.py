@@ -18,6 +18,7 @@ from ..plan.model import Path, Region
 from .model import WallPiece
 from .openings import Instance
 from .union import union_by_component
+from .walls import segments_of
 
 __all__ = ["windows_in_gaps"]
 
@@ -44,24 +45,23 @@ def windows_in_gaps(pieces: list[WallPiece], paths: list[Path], known: list[Path
     Returns:
         (window instances, the paths left).
     """
-    segs, owner = _segments([p for p in paths if p.arc is None])
+    lines = [p for p in paths if p.arc is None]
+    segs, owner = _segments(lines)
     if not pieces or not len(segs):
         return [], paths
     walls = shapely.get_parts(union_by_component([pc.polygon for pc in pieces]))
     wall_tree = shapely.STRtree(walls)
-    lines = [p for p in paths if p.arc is None]
-    taken: set[int] = set()
-    found: list[Instance] = []
+    groups = _parallel_groups(segs, _between_jambs(segs, wall_tree))
+    if not groups:
+        return [], paths
     blockers = [p.points for p in paths if p.arc is not None] + \
         [(k.points if isinstance(k, Path) else k.exterior) for k in known]
     block_tree = shapely.STRtree(shapely.multipoints(np.concatenate(blockers), indices=np.repeat(
         np.arange(len(blockers)), [len(b) for b in blockers]))) if blockers else None
-    groups = _parallel_groups(segs, _between_jambs(segs, wall_tree))
-    if not groups:
-        return [], paths
-    line_geoms = shapely.linestrings(np.concatenate([p.points for p in lines]),
-                                     indices=np.repeat(np.arange(len(lines)), [len(p.points) for p in lines]))
-    line_tree = shapely.STRtree(line_geoms)
+    line_tree = shapely.STRtree(shapely.linestrings(
+        np.concatenate([p.points for p in lines]), indices=np.repeat(np.arange(len(lines)), [len(p.points) for p in lines])))
+    taken: set[int] = set()
+    found: list[Instance] = []
     for group in groups:
         if any(owner[k] in taken for k in group):
             continue
@@ -83,12 +83,7 @@ def windows_in_gaps(pieces: list[WallPiece], paths: list[Path], known: list[Path
 
 def _segments(paths: list[Path]) -> tuple[np.ndarray, np.ndarray]:
     """Straight segments of window width (x0, y0, x1, y1) and the index of the path each belongs to."""
-    if not paths:
-        return np.zeros((0, 4)), np.zeros(0, dtype=int)
-    pts = np.concatenate([p.points for p in paths])
-    owner = np.repeat(np.arange(len(paths)), [len(p.points) for p in paths])
-    same = owner[1:] == owner[:-1]  # consecutive points of one path
-    segs, owner = np.hstack((pts[:-1], pts[1:]))[same], owner[:-1][same]
+    segs, owner = segments_of(paths)
     length = np.hypot(segs[:, 2] - segs[:, 0], segs[:, 3] - segs[:, 1])
     ok = (length >= WIDTH[0]) & (length <= WIDTH[1])
     return segs[ok], owner[ok]

@@ -190,7 +190,6 @@ def _checked_unit(plan: Plan, unit: str) -> str:
     elif not _swings_fit(plan, unit):  # door-sized swings confirm the unit of a very long plan too
         span = _span(plan) * unit_scale(unit)
         by_text = text_height_unit(plan, unit)
-        by_lines = None
         if by_text is not None:
             better = by_text
             height = np.median([t.height for t in plan.texts if t.height > 0]) * unit_scale(unit)

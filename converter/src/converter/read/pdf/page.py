@@ -126,17 +126,16 @@ def _right_under(prev: dict, ln: dict) -> bool:
 
 def _add_text(pc: PageContent, rows: list[dict], h_pt: float) -> None:
     """One text of a stack of lines: anchored at its first line (the name of a room stamp)."""
-    if rows:
-        s = "\n".join("".join(sp["text"] for sp in ln["spans"]).strip() for ln in rows)
-        x0 = min(ln["bbox"][0] for ln in rows)
-        y0 = min(ln["bbox"][1] for ln in rows)
-        x1 = max(ln["bbox"][2] for ln in rows)
-        y1 = max(ln["bbox"][3] for ln in rows)
-        size = max(sp["size"] for ln in rows for sp in ln["spans"]) * PT_MM
-        bb = (x0 * PT_MM, (h_pt - y1) * PT_MM, x1 * PT_MM, (h_pt - y0) * PT_MM)
-        first = rows[0]["bbox"]
-        anchor = np.array([(first[0] + first[2]) / 2 * PT_MM, (h_pt - (first[1] + first[3]) / 2) * PT_MM])
-        pc.lines.append(Line(s, anchor, size, bb))
+    s = "\n".join("".join(sp["text"] for sp in ln["spans"]).strip() for ln in rows)
+    x0 = min(ln["bbox"][0] for ln in rows)
+    y0 = min(ln["bbox"][1] for ln in rows)
+    x1 = max(ln["bbox"][2] for ln in rows)
+    y1 = max(ln["bbox"][3] for ln in rows)
+    size = max(sp["size"] for ln in rows for sp in ln["spans"]) * PT_MM
+    bb = (x0 * PT_MM, (h_pt - y1) * PT_MM, x1 * PT_MM, (h_pt - y0) * PT_MM)
+    first = rows[0]["bbox"]
+    anchor = np.array([(first[0] + first[2]) / 2 * PT_MM, (h_pt - (first[1] + first[3]) / 2) * PT_MM])
+    pc.lines.append(Line(s, anchor, size, bb))
 
 
 def _grey(color: tuple) -> tuple[float, float]:
